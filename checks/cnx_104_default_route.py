@@ -1,0 +1,5 @@
+"""CKV_CNX_104 for Terraform: a cross-border link must not carry a mainland default route."""
+
+from cn_crossborder.checkov_check import TerraformRuleCheck
+
+check = TerraformRuleCheck("CKV_CNX_104")

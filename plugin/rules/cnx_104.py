@@ -1,0 +1,81 @@
+"""CKV_CNX_104: a cross-border link must not be the general exit of a mainland network."""
+
+from __future__ import annotations
+
+from cn_crossborder.graph import Resource
+from cn_crossborder.model import NetworkModel
+from cn_crossborder.rules import Coverage, Rule
+from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines
+
+
+def evaluate(model: NetworkModel, res: Resource) -> Verdict:
+    exits = model.exits_by_resource.get(res.index, [])
+    if not exits:
+        return Verdict(PASSED, f"{res.address} sends no default route or all-traffic selector over a link")
+    details: list[str] = []
+    failures: list[str] = []
+    for exit_ in exits:
+        for link in exit_.links:
+            cross = crossing(link, model.context)
+            network = exit_.network if exit_.network.jurisdiction is not None else (
+                link.local if link.local.is_mainland else link.remote
+            )
+            details += [f"Network: {network.describe()}", *endpoint_lines(link)]
+            if not cross.crosses:
+                details.append(f"{exit_.what}: the link {link.resource.address} is not cross-border ({cross.reason}).")
+                continue
+            if not network.is_mainland:
+                details.append(f"{exit_.what}: the network it applies to is not in mainland China.")
+                continue
+            why = (
+                f"{exit_.what}: all traffic of a mainland network leaves over the cross-border link "
+                f"{link.resource.address} ({cross.reason}). Leased cross-border lines are for internal "
+                "office traffic only, whatever the carrier."
+            )
+            details.append(why)
+            failures.append(why)
+    if failures:
+        return Verdict(FAILED, failures[0], details)
+    return Verdict(PASSED, details[-1] if details else "no general exit", details)
+
+
+RULE = Rule(
+    id="CKV_CNX_104",
+    title="Cross-border link must not carry a mainland network's default route",
+    severity="HIGH",
+    category="NETWORKING",
+    protects=(
+        "International private lines leased from the licensed carriers may be used only for the "
+        "company's internal office traffic. A 0.0.0.0/0 or ::/0 route, forced tunnelling or an "
+        "all-traffic selector that sends a mainland network's traffic abroad turns the line into a "
+        "general Internet exit, which no carrier approval covers."
+    ),
+    fails_when=(
+        "a default route (0.0.0.0/0 or ::/0) in a mainland network points at a cross-border link, or "
+        "the mainland side of a cross-border VPN selects all traffic (forced tunnelling, a 0.0.0.0/0 "
+        "traffic selector), whatever the carrier and even over a valid circuit"
+    ),
+    legal=("circular-32", "telecom-58", "miit-qa-2017"),
+    remediation=(
+        "Route only the company's internal prefixes (the remote offices' and data centres' CIDRs) over "
+        "the cross-border link, keep the mainland network's default route on a domestic Internet "
+        "gateway, and turn off forced tunnelling or narrow the traffic selectors to internal ranges."
+    ),
+    coverage=(
+        Coverage("aws", "aws_route", "destination_cidr_block / destination_ipv6_cidr_block; gateway_id; transit_gateway_id"),
+        Coverage("aws", "aws_route_table", "inline route blocks"),
+        Coverage("aws", "aws_default_route_table", "inline route blocks"),
+        Coverage("aws", "aws_vpn_connection_route", "destination_cidr_block; vpn_connection_id"),
+        Coverage("aws", "aws_ec2_transit_gateway_route", "destination_cidr_block; transit_gateway_attachment_id"),
+        Coverage("aws", "aws_vpn_connection", "local_/remote_ipv4_network_cidr when written explicitly"),
+        Coverage("azurerm", "azurerm_route", "address_prefix; next_hop_type = VirtualNetworkGateway"),
+        Coverage("azurerm", "azurerm_route_table", "inline route blocks"),
+        Coverage("azurerm", "azurerm_virtual_network_gateway", "default_local_network_gateway_id (forced tunnelling)"),
+        Coverage(
+            "azurerm",
+            "azurerm_virtual_network_gateway_connection",
+            "traffic_selector_policy local_/remote_address_cidrs",
+        ),
+    ),
+    evaluate=evaluate,
+)

@@ -1,0 +1,28 @@
+"""Every annotated fixture tree, scanned by the real command: verdicts must match exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, scan_tree
+
+TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("tree", TREES, ids=[t.name for t in TREES])
+def test_fixture_verdicts(tree: Path) -> None:
+    expected = expected_verdicts(tree)
+    assert expected, f"{tree} has no # expect: annotations"
+    proc, reports = scan_tree(tree)
+    assert proc.returncode in (0, 1), proc.stderr
+    actual = actual_verdicts(reports, tree)
+    missing = {k: v for k, v in expected.items() if k not in actual}
+    unexpected = {k: v for k, v in actual.items() if k not in expected}
+    wrong = {k: (expected[k], actual[k]) for k in expected.keys() & actual.keys() if expected[k] != actual[k]}
+    assert not missing and not unexpected and not wrong, (
+        f"missing={missing}\nunannotated={unexpected}\nwrong (expected, actual)={wrong}"
+    )
+    has_failure = "FAILED" in actual.values()
+    assert proc.returncode == (1 if has_failure else 0)
