@@ -43,7 +43,8 @@ def _region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
     info = classify_region(cloud, region)
     if info is None:
         return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue")
-    name = f" ({info.name})" if info.name and info.name.lower() != info.region else ""
+    same = info.name.replace(" ", "").lower() in (info.region, region.replace(" ", "").lower())
+    name = f" ({info.name})" if info.name and not same else ""
     return Endpoint(info.jurisdiction, f"{region}{name}", how, info.verified)
 
 

@@ -5,6 +5,13 @@ Adding a cloud means adding a module here and listing it in ``ADAPTERS``; checks
 
 from __future__ import annotations
 
-from cn_crossborder.clouds import aws, azure
+from cn_crossborder.coverage import Coverage
 
-ADAPTERS = (aws, azure)
+from cn_crossborder.clouds import alicloud, aws, azure, baiducloud, huaweicloud, tencentcloud, volcengine
+
+ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud)
+
+
+def coverage_for(rule_id: str) -> tuple[Coverage, ...]:
+    """What every adapter reads for ``rule_id`` (each module's ``COVERAGE`` mapping)."""
+    return tuple(cov for adapter in ADAPTERS for cov in getattr(adapter, "COVERAGE", {}).get(rule_id, ()))

@@ -13,6 +13,7 @@ from cn_crossborder.clouds.common import (
     is_default_route,
     referenced,
 )
+from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, first
 from cn_crossborder.model import VPN, GeneralExit, Link, NetworkModel
@@ -127,3 +128,21 @@ def add_exits(model: NetworkModel) -> None:
         _selector_exit(model, conn)
     _route_exits(model)
     _vpn_route_exits(model)
+
+
+COVERAGE = {
+    "CKV_CNX_101": (
+        Coverage("aws", VPN_CONNECTION, "region (provider v6) or provider region; customer_gateway_id; tags"),
+        Coverage("aws", CUSTOMER_GATEWAY, "ip_address; tags cn-crossborder:location, cn-crossborder:circuit", False),
+    ),
+    "CKV_CNX_104": (
+        Coverage("aws", "aws_route", "destination_cidr_block / destination_ipv6_cidr_block; gateway_id; transit_gateway_id"),
+        Coverage("aws", "aws_route_table", "inline route blocks"),
+        Coverage("aws", "aws_default_route_table", "inline route blocks"),
+        Coverage("aws", "aws_vpn_connection_route", "destination_cidr_block; vpn_connection_id"),
+        Coverage("aws", "aws_ec2_transit_gateway_route", "destination_cidr_block; transit_gateway_attachment_id"),
+        Coverage("aws", VPN_CONNECTION, "local_/remote_ipv4_network_cidr when written explicitly"),
+        Coverage("aws", VPN_GATEWAY, "joins default routes to the VPN connections behind it", False),
+        Coverage("aws", TRANSIT_GATEWAY, "joins default routes to its VPN attachments", False),
+    ),
+}

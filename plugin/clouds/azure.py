@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cn_crossborder.clouds.common import any_default, circuit_tags, inline_blocks, is_default_route, referenced
+from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, first
 from cn_crossborder.model import VPN, GeneralExit, Link, NetworkModel
@@ -100,3 +101,18 @@ def add_exits(model: NetworkModel) -> None:
     _forced_tunnelling(model)
     _routes(model)
     _selectors(model)
+
+
+COVERAGE = {
+    "CKV_CNX_101": (
+        Coverage("azurerm", CONNECTION, "type = IPsec; virtual_network_gateway_id (its location); local_network_gateway_id; tags"),
+        Coverage("azurerm", LOCAL_GATEWAY, "gateway_address / gateway_fqdn; tags", False),
+        Coverage("azurerm", GATEWAY, "location; provider environment = china", False),
+    ),
+    "CKV_CNX_104": (
+        Coverage("azurerm", "azurerm_route", "address_prefix; next_hop_type = VirtualNetworkGateway; route table location"),
+        Coverage("azurerm", "azurerm_route_table", "inline route blocks"),
+        Coverage("azurerm", GATEWAY, "default_local_network_gateway_id (forced tunnelling)"),
+        Coverage("azurerm", CONNECTION, "traffic_selector_policy local_/remote_address_cidrs"),
+    ),
+}

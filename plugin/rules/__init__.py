@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from cn_crossborder.coverage import Coverage
 from cn_crossborder.legal import Citation, cite
 
 if TYPE_CHECKING:
@@ -19,17 +20,7 @@ if TYPE_CHECKING:
     from cn_crossborder.model import NetworkModel
     from cn_crossborder.verdicts import Verdict
 
-RULE_MODULES = ("cnx_101", "cnx_104")
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """A resource type a rule reports on or reads, and what it reads there."""
-
-    cloud: str
-    resource_type: str
-    reads: str
-    reported: bool = True
+RULE_MODULES = ("cnx_101", "cnx_102", "cnx_103", "cnx_104")
 
 
 @dataclass(frozen=True)
@@ -42,8 +33,14 @@ class Rule:
     fails_when: str
     legal: tuple[str, ...]
     remediation: str
-    coverage: tuple[Coverage, ...]
     evaluate: Callable[[NetworkModel, Resource], Verdict] = field(compare=False, repr=False)
+
+    @property
+    def coverage(self) -> tuple[Coverage, ...]:
+        """Resource types per cloud, declared by the cloud adapters next to the code that reads them."""
+        from cn_crossborder.clouds import coverage_for
+
+        return coverage_for(self.id)
 
     @property
     def resource_types(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cn_crossborder.graph import Resource
 from cn_crossborder.model import VPN, NetworkModel
-from cn_crossborder.rules import Coverage, Rule
+from cn_crossborder.rules import Rule
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines, termination
 
 
@@ -56,21 +56,6 @@ RULE = Rule(
         "public addresses it terminates on, and tag the peer gateway with cn-crossborder:circuit. "
         "If the peer is really in mainland China or outside scope, declare its location with the "
         "cn-crossborder:location tag or a `locations` entry."
-    ),
-    coverage=(
-        Coverage("aws", "aws_vpn_connection", "region (v6) or provider region; customer_gateway_id; tags"),
-        Coverage("aws", "aws_customer_gateway", "ip_address; tags cn-crossborder:location/circuit", False),
-        Coverage("aws", "aws_vpn_gateway", "links default routes to the connection", False),
-        Coverage("aws", "aws_ec2_transit_gateway", "links default routes to VPN attachments", False),
-        Coverage(
-            "azurerm",
-            "azurerm_virtual_network_gateway_connection",
-            "type = IPsec; virtual_network_gateway_id (location); local_network_gateway_id; tags",
-        ),
-        Coverage(
-            "azurerm", "azurerm_local_network_gateway", "gateway_address / gateway_fqdn; tags", False
-        ),
-        Coverage("azurerm", "azurerm_virtual_network_gateway", "location, provider environment", False),
     ),
     evaluate=evaluate,
 )

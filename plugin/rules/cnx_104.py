@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cn_crossborder.graph import Resource
 from cn_crossborder.model import NetworkModel
-from cn_crossborder.rules import Coverage, Rule
+from cn_crossborder.rules import Rule
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines
 
 
@@ -60,22 +60,6 @@ RULE = Rule(
         "Route only the company's internal prefixes (the remote offices' and data centres' CIDRs) over "
         "the cross-border link, keep the mainland network's default route on a domestic Internet "
         "gateway, and turn off forced tunnelling or narrow the traffic selectors to internal ranges."
-    ),
-    coverage=(
-        Coverage("aws", "aws_route", "destination_cidr_block / destination_ipv6_cidr_block; gateway_id; transit_gateway_id"),
-        Coverage("aws", "aws_route_table", "inline route blocks"),
-        Coverage("aws", "aws_default_route_table", "inline route blocks"),
-        Coverage("aws", "aws_vpn_connection_route", "destination_cidr_block; vpn_connection_id"),
-        Coverage("aws", "aws_ec2_transit_gateway_route", "destination_cidr_block; transit_gateway_attachment_id"),
-        Coverage("aws", "aws_vpn_connection", "local_/remote_ipv4_network_cidr when written explicitly"),
-        Coverage("azurerm", "azurerm_route", "address_prefix; next_hop_type = VirtualNetworkGateway"),
-        Coverage("azurerm", "azurerm_route_table", "inline route blocks"),
-        Coverage("azurerm", "azurerm_virtual_network_gateway", "default_local_network_gateway_id (forced tunnelling)"),
-        Coverage(
-            "azurerm",
-            "azurerm_virtual_network_gateway_connection",
-            "traffic_selector_policy local_/remote_address_cidrs",
-        ),
     ),
     evaluate=evaluate,
 )

@@ -1,0 +1,5 @@
+"""CKV_CNX_102 for Terraform: a dedicated line into a mainland region must be an approved carrier's."""
+
+from cn_crossborder.checkov_check import TerraformRuleCheck
+
+check = TerraformRuleCheck("CKV_CNX_102")
