@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
@@ -133,7 +133,7 @@ def load_single(path: Path | str, text: str | None = None) -> LocatedDocument:
     return docs[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in the package (``schemas/<name>``)."""
     text = resources.files("cn_crossborder").joinpath("schemas", name).read_text(encoding="utf-8")
@@ -163,7 +163,8 @@ def _explain(error: ValidationError) -> str:
     if error.validator == "required":
         return error.message.replace("is a required property", "is required but missing")
     if error.validator == "enum":
-        return f"{error.instance!r} is not allowed; expected one of: {', '.join(map(str, error.validator_value))}"
+        allowed = ", ".join(map(str, error.validator_value))
+        return f"{error.instance!r} is not allowed; expected one of: {allowed}"
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a date; expected YYYY-MM-DD"
     if hint:
@@ -183,6 +184,10 @@ def schema_problems(doc: LocatedDocument, schema_name: str) -> list[Problem]:
             if len(leaf.absolute_path) <= len(error.absolute_path) and error.schema.get("x-expected"):
                 leaf = error
         path = tuple(leaf.absolute_path)
+        if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+            # Point at the first unknown key's own line rather than at the mapping that holds it.
+            extra = [k for k in leaf.instance if k not in leaf.schema.get("properties", {})]
+            path = (*path, extra[0]) if extra else path
         problems.append(doc.problem(path, _explain(leaf)))
     problems.sort(key=lambda p: (p.line or 0, p.path, p.message))
     return problems
