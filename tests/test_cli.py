@@ -1,0 +1,155 @@
+"""The command line end to end: exit codes, formats, bad input, offline, plain Checkov parity."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tests.harness import AS_OF, FIXTURES, actual_verdicts, plain_checkov, reports, run_cli, scan_tree
+
+AWS = FIXTURES / "terraform" / "aws_vpn"
+CLI = FIXTURES / "cli"
+
+
+def test_failures_exit_1_and_soft_fail_exits_0() -> None:
+    proc, _ = scan_tree(AWS)
+    assert proc.returncode == 1
+    soft, _ = scan_tree(AWS, "--soft-fail")
+    assert soft.returncode == 0
+
+
+def test_clean_tree_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        provider "aws" {
+          region = "cn-north-1"
+        }
+        resource "aws_customer_gateway" "shanghai" {
+          bgp_asn    = 65000
+          ip_address = "116.228.111.118"
+          type       = "ipsec.1"
+        }
+        resource "aws_vpn_connection" "domestic" {
+          customer_gateway_id = aws_customer_gateway.shanghai.id
+          vpn_gateway_id      = "vgw-1"
+          type                = "ipsec.1"
+        }
+    """))
+    proc, out = scan_tree(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert actual_verdicts(out, tmp_path)[("main.tf", "aws_vpn_connection.domestic", "CKV_CNX_101")] == "PASSED"
+
+
+def test_cli_format_names_endpoints_legal_basis_and_fix() -> None:
+    proc = run_cli("scan", str(AWS), "--as-of", AS_OF)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "CKV_CNX_101" in out and "aws_vpn_connection.beijing_to_frankfurt" in out
+    assert "cn-north-1 (Beijing): CN via provider aws.china (providers.tf:10)" in out
+    assert "85.214.10.1: DE by IP registration" in out
+    assert "Legal basis:" in out and "Fix:" in out
+    assert "Severity: HIGH" in out
+
+
+def test_output_file_and_machine_formats(tmp_path: Path) -> None:
+    for fmt in ("json", "sarif", "junitxml"):
+        target = tmp_path / f"report.{fmt}"
+        proc = run_cli("scan", str(AWS), "--format", fmt, "--output", str(target), "--as-of", AS_OF)
+        assert proc.returncode == 1, proc.stderr
+        assert target.stat().st_size > 0
+        text = target.read_text()
+        if fmt == "json":
+            assert any(r["check_type"] == "terraform" for r in reports(text))
+        elif fmt == "sarif":
+            sarif = json.loads(text)
+            assert sarif["version"] == "2.1.0"
+            rule_ids = {r["id"] for run in sarif["runs"] for r in run["tool"]["driver"]["rules"]}
+            assert {"CKV_CNX_101", "CKV_CNX_104"} <= rule_ids
+        else:
+            failures = [tc for tc in ET.fromstring(text).iter("testcase") if tc.find("failure") is not None]
+            assert any("aws_vpn_connection.beijing_to_frankfurt" in tc.get("name", "") for tc in failures)
+
+
+def test_exemption_becomes_skipped_with_reason() -> None:
+    _, out = scan_tree(AWS)
+    skipped = [r for rep in out for r in rep["results"]["skipped_checks"]]
+    legacy = [r for r in skipped if r["resource"] == "aws_vpn_connection.legacy"]
+    assert legacy and "NET-1234" in legacy[0]["check_result"]["suppress_comment"]
+
+
+def test_as_of_after_exemption_expiry_fails_it() -> None:
+    proc = run_cli("scan", str(AWS), "--format", "json", "--as-of", "2027-01-01")
+    failed = {r["resource"] for rep in reports(proc.stdout) for r in rep["results"]["failed_checks"]}
+    assert "aws_vpn_connection.legacy" in failed
+
+
+def test_unparsable_file_is_named_and_fails_but_rest_is_scanned() -> None:
+    tree = CLI / "broken_tree"
+    proc, out = scan_tree(tree, "--soft-fail")
+    assert proc.returncode == 1
+    assert "broken.tf" in proc.stderr and "could not be parsed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    verdicts = actual_verdicts(out, tree)
+    assert verdicts[("good.tf", "aws_vpn_connection.still_scanned", "CKV_CNX_101")] == "FAILED"
+
+
+def test_invalid_policy_exits_2_with_one_message_per_problem() -> None:
+    proc = run_cli("scan", str(CLI / "invalid_policy"), "--as-of", AS_OF)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if ".cn-crossborder.yaml:" in line]
+    assert any(":2 at unknown_location" in line and "maybe" in line for line in lines), proc.stderr
+    assert any(":6 at circuits[0].endpoints[0]" in line for line in lines), proc.stderr
+    assert any(":7 at circuits[0].expires" in line and "YYYY-MM-DD" in line for line in lines), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_policy_validate_command() -> None:
+    ok = run_cli("policy", "validate", str(AWS / ".cn-crossborder.yaml"))
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    bad = run_cli("policy", "validate", str(CLI / "invalid_policy" / ".cn-crossborder.yaml"))
+    assert bad.returncode == 2 and "circuits[0].expires" in bad.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run_cli("scan", "/no/such/dir").returncode == 2
+    assert run_cli("scan", str(AWS), "--as-of", "yesterday").returncode == 2
+    assert run_cli("scan", str(AWS), "--policy", "/no/such/policy.yaml").returncode == 2
+    assert run_cli("explain", "CKV_CNX_999").returncode == 2
+    assert run_cli("bogus").returncode == 2
+
+
+def test_explain_and_checks() -> None:
+    proc = run_cli("explain", "ckv_cnx_101")
+    assert proc.returncode == 0
+    assert "Legal basis:" in proc.stdout and "How to fix:" in proc.stdout and "aws_vpn_connection" in proc.stdout
+    listing = run_cli("checks")
+    assert "CKV_CNX_101" in listing.stdout and "CKV_CNX_104" in listing.stdout
+
+
+def test_plain_checkov_gives_the_same_verdicts() -> None:
+    checks_dir = run_cli("checks-dir").stdout.strip()
+    assert (Path(checks_dir) / "__init__.py").is_file()
+    for tree in (AWS, FIXTURES / "terraform" / "resolution"):
+        _, ours = scan_tree(tree)
+        theirs = plain_checkov(tree, checks_dir)
+        assert actual_verdicts(ours, tree) == actual_verdicts(theirs, tree)
+
+
+def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
+    """Every socket connect and DNS lookup in the scan's process is recorded and refused."""
+    log = tmp_path / "attempts.log"
+    (tmp_path / "sitecustomize.py").write_text(textwrap.dedent(f"""
+        import socket
+        def _deny(*args, **kwargs):
+            with open({str(log)!r}, "a") as fh:
+                fh.write(repr(args[:2]) + "\\n")
+            raise OSError("network disabled in test")
+        socket.socket.connect = _deny
+        socket.socket.connect_ex = _deny
+        socket.getaddrinfo = _deny
+        socket.create_connection = _deny
+    """))
+    proc = run_cli("scan", str(AWS), "--as-of", AS_OF, env={"PYTHONPATH": str(tmp_path)})
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert not log.exists(), log.read_text()
