@@ -14,10 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Union
 
-import yaml
+from cn_crossborder.yamlsrc import load_packaged_yaml
 
 
 @dataclass(frozen=True)
@@ -165,8 +164,7 @@ def _unique(names: Iterable[Any]) -> tuple[str, ...]:
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("cn_crossborder").joinpath("data", "carriers.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_packaged_yaml("carriers.yaml")
 
 
 @cache

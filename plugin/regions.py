@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from cn_crossborder.jurisdictions import CN, HK, MO, OUTSIDE, TW
@@ -134,10 +133,9 @@ def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
 @lru_cache(maxsize=1)
 def _load_catalogue() -> dict[str, _Cloud]:
     """Read and check the catalogue once, on first use, so importing this module stays cheap."""
-    import yaml
+    from cn_crossborder.yamlsrc import load_packaged_yaml
 
-    text = (resources.files("cn_crossborder") / "data" / "regions.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_packaged_yaml("regions.yaml")
     if not isinstance(raw, dict):
         raise ValueError("regions.yaml: top level must be a mapping of cloud keys")
     missing = [cloud for cloud in CLOUDS if cloud not in raw]
