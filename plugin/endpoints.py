@@ -35,6 +35,8 @@ class Endpoint:
         return self.jurisdiction == jurisdictions.CN
 
     def describe(self) -> str:
+        if self.jurisdiction is None:
+            return f"{self.label}: unknown ({self.how})"
         flag = " (catalogue entry marked UNVERIFIED)" if not self.verified else ""
         return f"{self.label}: {jurisdictions.describe(self.jurisdiction)} {self.how}{flag}"
 
@@ -76,7 +78,7 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         return Endpoint(
             None,
             f"{cloud} provider",
-            f"has no provider block in this module for {res.address}; its region comes from the environment",
+            f"no {cloud} provider block in the module of {res.address}; the region comes from the environment",
         )
     where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})"
     chain = f" through {', '.join(provider.via)}" if provider.via else ""
@@ -131,10 +133,10 @@ def address_endpoint(value: Any, policy: Any, tagged: list[Resource | None]) -> 
             return Endpoint(code, label, f"by tag {LOCATION_TAG} on {res.address}")
         return Endpoint(None, label, f"tag {LOCATION_TAG} on {res.address} is {code!r}, not an ISO country code")
     if not is_resolved(raw):
-        return Endpoint(None, label, "is not known statically")
+        return Endpoint(None, label, "not known statically")
     address = parse_address(raw)
     if address is None:
-        return Endpoint(None, label, "is not an IP address (a name cannot be located offline)")
+        return Endpoint(None, label, "not an IP address; a name cannot be located offline")
     location = policy.location_of(address)
     if location is not None:
         return Endpoint(location.country.upper(), label, f"by policy location {location.network}")
@@ -143,8 +145,8 @@ def address_endpoint(value: Any, policy: Any, tagged: list[Resource | None]) -> 
             if address in ep.network and ep.country:
                 return Endpoint(ep.country.upper(), label, f"by endpoint {ep.network} of circuit {circuit.id}")
     if not address.is_global:
-        return Endpoint(None, label, "is a private or reserved address and no location is declared")
+        return Endpoint(None, label, "private or reserved address with no declared location")
     code = _lookup_registry(address)
     if code is None:
-        return Endpoint(None, label, "has no IP registration data")
+        return Endpoint(None, label, "no IP registration data")
     return Endpoint(code, label, "by IP registration")

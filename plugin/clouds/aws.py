@@ -35,7 +35,7 @@ def add_links(model: NetworkModel) -> None:
             remote = address_endpoint(cgw.get("ip_address"), policy, [cgw])
         else:
             shown = first(conn.attrs.get("customer_gateway_id")) or "not set"
-            remote = Endpoint(None, str(shown), "is a customer gateway outside this configuration")
+            remote = Endpoint(None, str(shown), "customer gateway outside this configuration")
         link = Link(
             kind=VPN,
             resource=conn,

@@ -22,7 +22,7 @@ LOCAL_GATEWAY = "azurerm_local_network_gateway"
 
 def _peer(model: NetworkModel, lng: Resource | None, shown: object) -> Endpoint:
     if lng is None:
-        return Endpoint(None, str(shown or "not set"), "is a local network gateway outside this configuration")
+        return Endpoint(None, str(shown or "not set"), "local network gateway outside this configuration")
     address = lng.get("gateway_address")
     if address is None and lng.get("gateway_fqdn") is not None:
         address = lng.get("gateway_fqdn")
