@@ -1,0 +1,133 @@
+"""CloudFormation templates get the same checks as Terraform, through the real command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness import (
+    AS_OF,
+    FIXTURES,
+    actual_verdicts,
+    expected_cfn_verdicts,
+    records,
+    reports,
+    run_cli,
+    scan_tree,
+)
+
+TREES = sorted(p for p in (FIXTURES / "cloudformation").iterdir() if p.is_dir())
+UNKNOWN = FIXTURES / "cloudformation" / "region_unknown"
+VPN = "AWS::EC2::VPNConnection"
+
+
+def _verdicts(report_list: list[dict]) -> dict[tuple[str, str], str]:
+    out = {}
+    for report in report_list:
+        for key in ("passed_checks", "failed_checks", "skipped_checks"):
+            for rec in report.get("results", {}).get(key, []):
+                out[(rec["resource"], rec["check_id"])] = key.split("_", 1)[0].upper()
+    return out
+
+
+@pytest.mark.parametrize("tree", TREES, ids=[t.name for t in TREES])
+def test_fixture_verdicts(tree: Path) -> None:
+    expected = expected_cfn_verdicts(tree)
+    assert expected, f"{tree} has no # expect: annotations"
+    proc, found = scan_tree(tree)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert {r.get("check_type") for r in found} == {"cloudformation"}
+    assert actual_verdicts(found, tree) == expected
+    assert proc.returncode == (1 if "FAILED" in expected.values() else 0)
+
+
+def test_findings_carry_details() -> None:
+    _, found = scan_tree(FIXTURES / "cloudformation" / "aws_cn_vpn")
+    failed = [rec for r in found for rec in r["results"]["failed_checks"]]
+    assert failed
+    for rec in failed:
+        text = "\n".join(rec.get("details") or [])
+        assert "Endpoint:" in text and "Legal basis:" in text and "Fix:" in text, rec["resource"]
+    peering = next(rec for rec in failed if rec["resource"].endswith("PeeringToFrankfurt"))
+    assert "aws-cn partition" in "\n".join(peering["details"])
+
+
+def test_unknown_region_is_said() -> None:
+    _, found = scan_tree(UNKNOWN)
+    rec = next(r for r in records(found) if r["resource"] == f"{VPN}.ToShanghai" and r["check_id"] == "CKV_CNX_101")
+    text = "\n".join(rec["details"])
+    assert "stack region: unknown" in text and "--region" in text and "unknown_location: fail" in text
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("cn-north-1", {"ToFrankfurt": "FAILED", "ToShanghai": "PASSED", "DefaultRoute": "FAILED"}),
+        ("eu-central-1", {"ToFrankfurt": "PASSED", "ToShanghai": "FAILED", "DefaultRoute": "PASSED"}),
+    ],
+)
+def test_region_option(region: str, expected: dict[str, str]) -> None:
+    proc, found = scan_tree(UNKNOWN, "--region", region)
+    assert proc.returncode == 1, proc.stderr
+    verdicts = _verdicts(found)
+    assert verdicts[(f"{VPN}.ToFrankfurt", "CKV_CNX_101")] == expected["ToFrankfurt"]
+    assert verdicts[(f"{VPN}.ToShanghai", "CKV_CNX_101")] == expected["ToShanghai"]
+    assert verdicts[("AWS::EC2::Route.DefaultRoute", "CKV_CNX_104")] == expected["DefaultRoute"]
+    rec = next(r for r in records(found) if r["resource"] == f"{VPN}.ToShanghai" and r["check_id"] == "CKV_CNX_101")
+    assert f"{region}" in rec["details"][0] and "--region" in rec["details"][0]
+
+
+def test_region_option_beats_the_region_parameter() -> None:
+    _, found = scan_tree(FIXTURES / "cloudformation" / "aws_cn_vpn", "--region", "eu-central-1")
+    verdicts = _verdicts(found)
+    assert verdicts[(f"{VPN}.BeijingToFrankfurt", "CKV_CNX_101")] == "PASSED"
+    assert verdicts[(f"{VPN}.BeijingToShanghai", "CKV_CNX_101")] == "FAILED"
+
+
+def test_unknown_location_pass_policy(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nunknown_location: pass\n", encoding="utf-8")
+    _, found = scan_tree(UNKNOWN, "--policy", str(policy))
+    assert _verdicts(found)[(f"{VPN}.ToShanghai", "CKV_CNX_101")] == "PASSED"
+
+
+def test_plain_checkov_reads_the_region_variable() -> None:
+    checks_dir = run_cli("checks-dir").stdout.strip()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    env.update(
+        {
+            "BC_SKIP_MAPPING": "TRUE",
+            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+            "CN_CROSSBORDER_AS_OF": AS_OF,
+            "CN_CROSSBORDER_REGION": "cn-north-1",
+        }
+    )
+    checkov = Path(sys.executable).with_name("checkov")
+    proc = subprocess.run(
+        [
+            str(checkov),
+            "-d",
+            str(UNKNOWN),
+            "--external-checks-dir",
+            checks_dir,
+            "--check",
+            "CKV_CNX_*",
+            "--skip-download",
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    plain = _verdicts(reports(proc.stdout))
+    _, ours = scan_tree(UNKNOWN, "--region", "cn-north-1")
+    assert plain == _verdicts(ours)
