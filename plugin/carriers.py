@@ -174,9 +174,17 @@ def builtin_carriers() -> dict[str, Carrier]:
     for cid, raw in _data()["carriers"].items():
         arm = raw.get("international_arm") or {}
         names = _unique(
-            [raw["name"], raw["name_zh"], *raw.get("abbreviations", ()), arm.get("abbreviation"),
-             arm.get("name"), arm.get("name_zh"), *raw.get("aliases", ()), *raw.get("exact_aliases", ()),
-             *(v["value"] for v in raw.get("cloud_enum_values", ()))]
+            [
+                raw["name"],
+                raw["name_zh"],
+                *raw.get("abbreviations", ()),
+                arm.get("abbreviation"),
+                arm.get("name"),
+                arm.get("name_zh"),
+                *raw.get("aliases", ()),
+                *raw.get("exact_aliases", ()),
+                *(v["value"] for v in raw.get("cloud_enum_values", ())),
+            ]
         )
         asns = raw.get("asns", ())
         out[cid] = Carrier(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
+from checkov.cloudformation.checks.resource.base_resource_check import (
+    BaseResourceCheck as CfnBaseResourceCheck,
+)
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
 from cn_crossborder.model import NetworkModel, model_for
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
@@ -86,6 +88,76 @@ class TerraformRuleCheck(BaseResourceCheck):
         if res is None:
             self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
             return CheckResult.FAILED
+        verdict = self.rule.evaluate(model, res)
+        verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
+        self.details = finding_details(model, self.rule, verdict)
+        if suppress:
+            self._suppress = suppress
+            return CheckResult.SKIPPED
+        if model.context.problems:
+            return CheckResult.FAILED
+        return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
+
+
+class CloudFormationRuleCheck(CfnBaseResourceCheck):
+    """The same rule on CloudFormation templates, judged on a model built from the template file.
+
+    Checkov sets no graph for CloudFormation checks, so the model comes from ``cn_crossborder.cfn``,
+    which loads each template once; exemptions and details work exactly as for Terraform.
+    """
+
+    def __init__(self, rule_id: str) -> None:
+        from cn_crossborder.cfn import CFN_RESOURCE_TYPES, carry_details
+
+        carry_details()
+        rule = get_rule(rule_id)
+        super().__init__(
+            name=rule.title,
+            id=rule.id,
+            categories=[_CATEGORIES[rule.category]],
+            supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())),
+        )
+        self.rule = rule
+        self.severity = Severities[rule.severity]
+        self._suppress: str | None = None
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        from cn_crossborder.cfn import DETAILS_KEY
+
+        self._suppress = None
+        result = super().run(*args, **kwargs)
+        if self._suppress and result.get("result") == CheckResult.SKIPPED:
+            result["suppress_comment"] = self._suppress
+        if self.details:
+            result[DETAILS_KEY] = list(self.details)
+        return result
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            return self._scan(conf)
+        except Exception as exc:  # never let Checkov hide an error as UNKNOWN
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.details = [
+                f"cn-crossborder could not evaluate this resource: {type(exc).__name__}: {exc} "
+                f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}). Treated as a failure so it is "
+                "not passed silently; please report it."
+            ]
+            return CheckResult.FAILED
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        from cn_crossborder.cfn import cfn_model, template_path
+
+        scanned_file, _, _ = self.entity_path.partition(":")
+        path = str(conf.get("__file__") or template_path(scanned_file) or "")
+        logical_id = self.entity_path.rsplit(":", 1)[-1]
+        address = f"{conf.get('Type', self.entity_type)}.{logical_id}"
+        model = cfn_model(path) if path else None
+        found = model.config.by_address.get(address) if model is not None else None
+        if model is None or not found:
+            where = path or "its template"
+            self.details = [f"{address} could not be located in {where}; it could not be judged."]
+            return CheckResult.FAILED
+        res = found[0]
         verdict = self.rule.evaluate(model, res)
         verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
         self.details = finding_details(model, self.rule, verdict)

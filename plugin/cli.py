@@ -25,14 +25,13 @@ from cn_crossborder.yamlsrc import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
-FRAMEWORKS = ("terraform", "terraform_plan")
+FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
 
 # Everything that would make Checkov reach the network, turned off.
 OFFLINE_ENV = {
     "BC_SKIP_MAPPING": "TRUE",
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
     "DOWNLOAD_EXTERNAL_MODULES": "false",
-    "CKV_PARSE_ERROR_FAIL": "true",
     "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
 }
 
@@ -60,6 +59,46 @@ def _resolve_policy(args: argparse.Namespace, paths: list[Path]) -> Path | None:
     return found
 
 
+def _validate_inventories(paths: list[Path]) -> None:
+    """Every network inventory under ``paths`` must load; raises InputError with every problem."""
+    from cn_crossborder.inventory import find_inventories, load_inventory
+
+    problems = []
+    for file in find_inventories(paths):
+        try:
+            load_inventory(file)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+
+
+_PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
+_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::")
+
+
+def _is_ours(file: str) -> bool:
+    """Whether a file Checkov could not parse is an input of ours (Terraform, plan JSON, inventory,
+    CloudFormation template). Other JSON and YAML (Helm templates, package files) are not scanned
+    by any check of ours, so their syntax is none of our business."""
+    name = file.lower()
+    if name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+        return True
+    if not name.endswith((".json", ".yaml", ".yml", ".template")):
+        return False
+    try:
+        text = Path(file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # named by Checkov but unreadable: do not hide it
+    if name.endswith(".json") and any(m in text for m in _PLAN_MARKERS):
+        return True
+    if any(m in text for m in _CFN_MARKERS):
+        return True
+    from cn_crossborder.inventory import is_inventory_file
+
+    return is_inventory_file(file)
+
+
 def _checkov_argv(args: argparse.Namespace, paths: list[Path], fmt: str) -> list[str]:
     argv: list[str] = []
     for path in paths:
@@ -85,8 +124,38 @@ def _run_checkov(argv: list[str]) -> tuple[int, str, list]:
     return int(code), out.getvalue(), list(getattr(ckv, "scan_reports", []))
 
 
+def _require_checks() -> None:
+    """A scan that runs none of our checks must not pass: verify the install before Checkov runs.
+
+    Checkov runs frameworks in worker processes and swallows a check module that fails to import,
+    so a broken install would otherwise look like a clean tree.
+    """
+    import importlib
+
+    from cn_crossborder.rules import all_rules
+
+    try:
+        for module in ("cn_crossborder.checkov_check", "cn_crossborder.inventory_check", "cn_crossborder.clouds"):
+            importlib.import_module(module)
+        rules = all_rules()
+        sources = {f: f.read_text(encoding="utf-8") for f in checks_dir().glob("cnx_*.py")}
+        for file, text in sources.items():
+            compile(text, str(file), "exec")
+    except Exception as exc:
+        raise UsageError(f"the checks cannot load ({type(exc).__name__}: {exc}); the installation is broken") from None
+    missing = sorted(rid for rid in rules if not any(f'"{rid}"' in text for text in sources.values()))
+    if missing:
+        raise UsageError(f"no check module in {checks_dir()} registers {', '.join(missing)}")
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in (args.paths or ["."])]
+    if args.changed_files:
+        from cn_crossborder.precommit import scan_roots
+
+        paths = scan_roots(paths)
+        if not paths:
+            return EXIT_OK  # no Terraform, policy or inventory file among the changes
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
@@ -95,23 +164,34 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--as-of: {exc}") from None
     policy_path = _resolve_policy(args, paths)
+    _validate_inventories(paths)
     os.environ.update(OFFLINE_ENV)
     os.environ[AS_OF_ENV] = as_of.isoformat()
+    if args.region:
+        from cn_crossborder.cfn import REGION_ENV
+
+        os.environ[REGION_ENV] = args.region.strip()
     if policy_path is not None:
         os.environ[POLICY_ENV] = str(policy_path.resolve())
     else:
         os.environ.pop(POLICY_ENV, None)
-    fmt = "json" if args.format == "markdown" else args.format
+    fmt = "json" if args.format in ("markdown", "sarif") else args.format
+    _require_checks()
     code, printed, reports = _run_checkov(_checkov_argv(args, paths, fmt))
     if args.format == "markdown":
         from cn_crossborder.markdown_report import render_markdown
 
         printed = render_markdown(reports)
+    elif args.format == "sarif":
+        from cn_crossborder.sarif_report import render_sarif
+
+        printed = render_sarif(reports)
     if args.output:
         Path(args.output).write_text(printed, encoding="utf-8")
     else:
         sys.stdout.write(printed)
-    parse_errors = sorted({str(f) for r in reports for f in getattr(r, "parsing_errors", [])})
+    unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
+    parse_errors = sorted(f for f in unparsed if _is_ours(f))
     for file in parse_errors:
         _error(f"{file} could not be parsed; it was not scanned")
     failed = any(getattr(r, "failed_checks", None) for r in reports)
@@ -171,11 +251,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="scan Terraform (HCL, plan JSON) and network inventories")
     scan.add_argument("paths", nargs="*", metavar="PATH", help="directories or files (default: .)")
-    scan.add_argument("--policy", metavar="FILE", help="policy file (default: $CN_CROSSBORDER_POLICY or nearest .cn-crossborder.yaml)")
+    scan.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="policy file (default: $CN_CROSSBORDER_POLICY or nearest .cn-crossborder.yaml)",
+    )
     scan.add_argument("--format", choices=FORMATS, default="cli")
     scan.add_argument("--output", metavar="FILE", help="write the report here instead of standard output")
     scan.add_argument("--soft-fail", action="store_true", help="exit 0 even when checks fail")
     scan.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluation date for expiries (default: today)")
+    scan.add_argument(
+        "--changed-files",
+        action="store_true",
+        help="PATHs are changed files (as pre-commit passes them): scan each of their directories once",
+    )
+    scan.add_argument(
+        "--region",
+        metavar="REGION",
+        help="region CloudFormation templates deploy to (default: $CN_CROSSBORDER_REGION, "
+        "else the Default of a parameter named Region)",
+    )
     scan.add_argument("--var-file", action="append", metavar="FILE", help="Terraform variables file (repeatable)")
     scan.set_defaults(func=cmd_scan)
 

@@ -152,8 +152,12 @@ _NAME_RULES: tuple[tuple[re.Pattern[str], str, int | None, bool], ...] = tuple(
         (r"^rsa", "rsa", None, True),
         (r"^(?:x25519|ed25519|curve25519)", "ecc", 256, False),
         (r"^(?:x448|ed448)", "ecc", 448, False),
-        (r"^(?:ecdsa|ecdh|ecc|ec-|secp|prime|brainpool|nist ?p|p-?(?:192|224|256|384|521)\b)",
-         "ecc", None, True),
+        (
+            r"^(?:ecdsa|ecdh|ecc|ec-|secp|prime|brainpool|nist ?p|p-?(?:192|224|256|384|521)\b)",
+            "ecc",
+            None,
+            True,
+        ),
         (r"^(?:dh|group|modp|dsa|elgamal)", "dh", None, False),
     )
 )
@@ -446,4 +450,3 @@ def match_device(text: str | None, extra: Sequence[Mapping[str, Any]] = ()) -> D
     if hit is None:
         return None
     return _vendor_level(hit, work) if hit.score == 1 else _to_match(hit, work)
-

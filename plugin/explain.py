@@ -13,7 +13,13 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def explain(check_id: str) -> str:
     rule = get_rule(check_id)
-    lines = [f"{rule.id}: {rule.title}", f"Severity: {rule.severity}", "", "What it protects:", _wrap(rule.protects)]
+    lines = [
+        f"{rule.id}: {rule.title}",
+        f"Severity: {rule.severity}",
+        "",
+        "What it protects:",
+        _wrap(rule.protects),
+    ]
     lines += ["", "Fails when:", _wrap(rule.fails_when[0].upper() + rule.fails_when[1:] + ".")]
     lines += ["", "Legal basis:"]
     for c in rule.citations:

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 ScopeKey = tuple[Any, ...]
 
@@ -69,9 +69,11 @@ class Resource:
         tags: dict[str, Any] = {}
         for key in ("tags", "tags_all", "labels"):
             value = first(self.attrs.get(key))
+            if isinstance(value, dict) and set(value) == {"key", "value"}:
+                value = [value]  # one `tags { key = ..., value = ... }` block (volcengine style)
             if isinstance(value, dict):
                 tags.update(value)
-            elif isinstance(value, list):  # huaweicloud/tencent style [{key, value}]
+            elif isinstance(value, list):  # tag blocks as [{key, value}, ...]
                 for item in value:
                     if isinstance(item, dict) and "key" in item:
                         tags[str(item["key"])] = item.get("value")
@@ -156,7 +158,7 @@ class TerraformConfig:
     resources: list[Resource] = field(default_factory=list)
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     by_address: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
-    providers: dict[tuple[ScopeKey, str, Optional[str]], ProviderConfig] = field(default_factory=dict)
+    providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
     module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
 
@@ -179,6 +181,12 @@ class TerraformConfig:
 
     def provider_for(self, resource: Resource) -> ProviderConfig | None:
         """The provider configuration Terraform would use for ``resource``."""
+        if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
+            from cn_crossborder.plan import plan_provider_for
+
+            planned = plan_provider_for(resource)
+            if planned is not None:
+                return planned
         ref = _parse_provider_ref(resource.attrs.get("provider"))
         name, alias = ref if ref else (resource.prefix, None)
         via: tuple[str, ...] = ()
@@ -229,7 +237,7 @@ def read_config(graph: Any) -> TerraformConfig:
                 address = f"data.{address}"
             res = Resource(
                 index=idx,
-                type=("data." + rtype) if block_type == "data" else rtype,
+                type=f"data.{rtype}" if block_type == "data" and not rtype.startswith("data.") else rtype,
                 address=address,
                 file=file_path,
                 start_line=int(attrs.get("__start_line__") or 0),
@@ -246,9 +254,7 @@ def read_config(graph: Any) -> TerraformConfig:
             name = block_name.split(".", 1)[0]
             alias = first(attrs.get("alias"))
             alias = alias if isinstance(alias, str) and alias else None
-            provider = ProviderConfig(
-                name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ()
-            )
+            provider = ProviderConfig(name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ())
             config.providers.setdefault((_scope_of(attrs), name, alias), provider)
         elif block_type == "module":
             child = (

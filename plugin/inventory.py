@@ -30,10 +30,25 @@ SCHEMA = "inventory.schema.json"
 CLOUD_KEYS = CLOUDS
 
 # Directories never searched for inventories: VCS data, tool caches, dependencies.
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
-    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".terraform",
+        ".terragrunt-cache",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+    }
+)
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -302,21 +317,23 @@ def _build(doc: LocatedDocument) -> Inventory:
             found = match_device(f"{d['vendor']} {d.get('model') or ''}")
             made_in = found.made_in if found and found.made_in else None
             made_in_source = "catalogue" if made_in else ""
-        devices.append(Device(
-            id=d["id"],
-            site=d["site"],
-            vendor=d["vendor"],
-            model=_text(d.get("model")),
-            category=d["category"],
-            made_in=made_in,
-            made_in_source=made_in_source,
-            mass_consumer=bool(d.get("mass_consumer", False)),
-            algorithms=tuple(dict(a) for a in d.get("algorithms") or ()),
-            licence=_text(d.get("licence")),
-            tags=dict(d.get("tags") or {}),
-            file=file,
-            line=doc.line_of(("devices", i)) or 0,
-        ))
+        devices.append(
+            Device(
+                id=d["id"],
+                site=d["site"],
+                vendor=d["vendor"],
+                model=_text(d.get("model")),
+                category=d["category"],
+                made_in=made_in,
+                made_in_source=made_in_source,
+                mass_consumer=bool(d.get("mass_consumer", False)),
+                algorithms=tuple(dict(a) for a in d.get("algorithms") or ()),
+                licence=_text(d.get("licence")),
+                tags=dict(d.get("tags") or {}),
+                file=file,
+                line=doc.line_of(("devices", i)) or 0,
+            )
+        )
 
     def end(i: int, key: str) -> LinkEnd:
         raw = data["links"][i][key]

@@ -146,8 +146,10 @@ class Policy:
         if carrier is not None and carrier.id in self.carriers:
             return f"carrier {text!r} is approved"
         if carrier is not None:
-            return (f"carrier {text!r} is not an approved carrier: {carrier.name} is not among the carriers "
-                    "this policy approves (carriers.approved)")
+            return (
+                f"carrier {text!r} is not an approved carrier: {carrier.name} is not among the carriers "
+                "this policy approves (carriers.approved)"
+            )
         known = match_not_licensed(text)
         if known is not None:
             return f"carrier {text!r} is not an approved carrier: {known.name}, {known.reason}"
@@ -161,9 +163,7 @@ class Policy:
 
     def location_of(self, address: Address) -> Location | None:
         """The declared location of ``address``; the most specific CIDR wins."""
-        matches = [
-            loc for loc in self.locations if loc.network.version == address.version and address in loc.network
-        ]
+        matches = [loc for loc in self.locations if loc.network.version == address.version and address in loc.network]
         return max(matches, key=lambda loc: loc.network.prefixlen, default=None)
 
     def exemption_for(self, check_id: str, resource: str) -> Exemption | None:
@@ -273,8 +273,10 @@ class _Builder:
             if not isinstance(cid, str) or not isinstance(source, str) or not isinstance(names, list):
                 continue
             if normalize(cid) in owner:
-                self.fail((*path, "id"), f"carrier id {cid!r} is already used by {owner[normalize(cid)]}; "
-                                         "expected a new id")
+                self.fail(
+                    (*path, "id"),
+                    f"carrier id {cid!r} is already used by {owner[normalize(cid)]}; expected a new id",
+                )
                 continue
             owner[normalize(cid)] = cid
             kept = []
@@ -283,13 +285,24 @@ class _Builder:
                     continue
                 if owner.get(normalize(name), cid) != cid:
                     other = owner[normalize(name)]
-                    self.fail((*path, "names", j), f"name {name!r} already names carrier {other}; "
-                                                   "expected a name of this carrier only")
+                    self.fail(
+                        (*path, "names", j),
+                        f"name {name!r} already names carrier {other}; expected a name of this carrier only",
+                    )
                     continue
                 owner[normalize(name)] = cid
                 kept.append(name)
-            out.append(Carrier(id=cid, name=kept[0] if kept else cid, name_zh="", names=tuple(kept), asns=(),
-                               source=source, builtin=False))
+            out.append(
+                Carrier(
+                    id=cid,
+                    name=kept[0] if kept else cid,
+                    name_zh="",
+                    names=tuple(kept),
+                    asns=(),
+                    source=source,
+                    builtin=False,
+                )
+            )
         return tuple(out)
 
     def _approved(self, additional: tuple[Carrier, ...]) -> tuple[tuple[str, ...], dict[str, Carrier]]:
@@ -329,8 +342,7 @@ class _Builder:
     @staticmethod
     def _expected_carriers(additional: tuple[Carrier, ...]) -> str:
         ids = [*builtin_carriers(), *(c.id for c in additional)]
-        return (f"expected one of: {', '.join(ids)} (or any of their names), "
-                "or a name listed under carriers.additional")
+        return f"expected one of: {', '.join(ids)} (or any of their names), or a name listed under carriers.additional"
 
     # circuits, locations, licences, exemptions ----------------------------------------------------
 
@@ -342,13 +354,17 @@ class _Builder:
             if not isinstance(cid, str) or not isinstance(carrier_text, str):
                 continue
             if cid in first_line:
-                self.fail((*path, "id"), f"duplicate circuit id {cid!r} (first defined on line "
-                                         f"{first_line[cid]}); expected unique ids")
+                self.fail(
+                    (*path, "id"),
+                    f"duplicate circuit id {cid!r} (first defined on line {first_line[cid]}); expected unique ids",
+                )
             first_line.setdefault(cid, self.doc.line_of(path))
             carrier = match_carrier(carrier_text, additional)
             if carrier is None and match_not_licensed(carrier_text) is None:
-                self.fail((*path, "carrier"), f"unknown carrier {carrier_text!r}; "
-                                              f"{self._expected_carriers(additional)}")
+                self.fail(
+                    (*path, "carrier"),
+                    f"unknown carrier {carrier_text!r}; {self._expected_carriers(additional)}",
+                )
             endpoints = []
             raw_endpoints = item.get("endpoints")
             for j, raw in enumerate(raw_endpoints if isinstance(raw_endpoints, list) else []):
@@ -383,8 +399,11 @@ class _Builder:
             if network is None or country is None:
                 continue
             if network in seen and seen[network][0] != country:
-                self.fail((*path, "cidr"), f"{network} is already declared {seen[network][0]} on line "
-                                           f"{seen[network][1]}; expected one country per CIDR")
+                self.fail(
+                    (*path, "cidr"),
+                    f"{network} is already declared {seen[network][0]} on line "
+                    f"{seen[network][1]}; expected one country per CIDR",
+                )
                 continue
             seen.setdefault(network, (country, self.doc.line_of(path)))
             note = item.get("note")

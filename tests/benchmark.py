@@ -79,8 +79,16 @@ def main() -> None:
     bin_dir = Path(sys.executable).parent
     ours = [sys.executable, "-m", "cn_crossborder.cli", "scan", str(workdir), "--format", "json"]
     plain = [
-        str(bin_dir / "checkov"), "-d", str(workdir), "--framework", "terraform",
-        "--check", BUILTIN_CHECK, "--skip-download", "-o", "json",
+        str(bin_dir / "checkov"),
+        "-d",
+        str(workdir),
+        "--framework",
+        "terraform",
+        "--check",
+        BUILTIN_CHECK,
+        "--skip-download",
+        "-o",
+        "json",
     ]
     try:
         t_plain = min(timed(plain, env) for _ in range(args.repeat))

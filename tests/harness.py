@@ -76,7 +76,11 @@ def actual_verdicts(report_list: Iterable[dict], tree: Path) -> Verdicts:
     out: Verdicts = {}
     for report in report_list:
         results = report.get("results", {})
-        for key, verdict in (("passed_checks", "PASSED"), ("failed_checks", "FAILED"), ("skipped_checks", "SKIPPED")):
+        for key, verdict in (
+            ("passed_checks", "PASSED"),
+            ("failed_checks", "FAILED"),
+            ("skipped_checks", "SKIPPED"),
+        ):
             for rec in results.get(key, []):
                 path = Path(rec.get("file_abs_path") or rec["file_path"])
                 try:
@@ -107,9 +111,148 @@ def plain_checkov(tree: Path, checks_dir: str) -> list[dict]:
     env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "CN_CROSSBORDER_AS_OF": AS_OF})
     checkov = Path(sys.executable).with_name("checkov")
     proc = subprocess.run(
-        [str(checkov), "-d", str(tree), "--external-checks-dir", checks_dir, "--check", "CKV_CNX_*",
-         "--skip-download", "--framework", "terraform", "-o", "json"],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(checkov),
+            "-d",
+            str(tree),
+            "--external-checks-dir",
+            checks_dir,
+            "--check",
+            "CKV_CNX_*",
+            "--skip-download",
+            "--framework",
+            "terraform",
+            "-o",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     return reports(proc.stdout)
+
+
+_LOGICAL_ID = re.compile(r"^  (?P<id>[A-Za-z0-9]+):\s*(?:#.*)?$")
+_CFN_TYPE = re.compile(r"^\s+Type:\s*['\"]?(?P<type>[A-Za-z0-9:]+)")
+
+
+def expected_cfn_verdicts(tree: Path) -> Verdicts:
+    """Annotations of CloudFormation YAML templates: ``# expect: ...`` right above a logical id.
+
+    Keys are ``Type.LogicalId``, the resource name Checkov reports for CloudFormation.
+    """
+    out: Verdicts = {}
+    for file in sorted([*tree.rglob("*.yaml"), *tree.rglob("*.yml")]):
+        if file.name.startswith(".cn-crossborder"):
+            continue
+        lines = file.read_text(encoding="utf-8").splitlines()
+        pending: list[tuple[str, str]] = []
+        for i, line in enumerate(lines):
+            m = _EXPECT.match(line)
+            if m:
+                pending += _ITEM.findall(m.group("items"))
+                continue
+            logical = _LOGICAL_ID.match(line)
+            if logical and pending:
+                rtype = next((t["type"] for t in map(_CFN_TYPE.match, lines[i + 1 :]) if t), "")
+                for check, result in pending:
+                    out[(file.relative_to(tree).as_posix(), f"{rtype}.{logical['id']}", check)] = result
+                pending = []
+            elif line.strip() and not line.strip().startswith("#"):
+                pending = []
+    return out
+
+
+# --- network inventories --------------------------------------------------------------------------
+
+_INV_TOP = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*):")
+_INV_ITEM = re.compile(r"""^\s*-\s+id:\s*['"]?(?P<id>[^'"\s#]+)""")
+INVENTORY_KIND = "cn-crossborder/network-inventory"
+
+
+def inventory_files(tree: Path) -> list[Path]:
+    """YAML files under ``tree`` that name the inventory kind (policy files excluded)."""
+    files = sorted([*tree.rglob("*.yaml"), *tree.rglob("*.yml")])
+    return [
+        f for f in files if not f.name.startswith(".cn-crossborder") and INVENTORY_KIND in f.read_text(encoding="utf-8")
+    ]
+
+
+def expected_inventory_verdicts(tree: Path) -> Verdicts:
+    """Annotations of inventories: ``# expect: ...`` right above a ``- id: x`` item of ``devices`` or
+    ``links`` (key ``devices.x`` / ``links.x``, the name Checkov reports), or above the top-level
+    ``kind:`` line for findings on the whole file (key ``inventory``)."""
+    out: Verdicts = {}
+    for file in inventory_files(tree):
+        rel = file.relative_to(tree).as_posix()
+        section = ""
+        pending: list[tuple[str, str]] = []
+        for line in file.read_text(encoding="utf-8").splitlines():
+            m = _EXPECT.match(line)
+            if m:
+                pending += _ITEM.findall(m.group("items"))
+                continue
+            if not line.strip() or line.strip().startswith("#"):
+                continue
+            top, item = _INV_TOP.match(line), _INV_ITEM.match(line)
+            name = (
+                "inventory"
+                if top and top["key"] == "kind"
+                else (f"{section}.{item['id']}" if item and section and not top else None)
+            )
+            for check, result in pending if name else ():
+                out[(rel, name, check)] = result
+            if top:
+                section = top["key"]
+            pending = []
+    return out
+
+
+def actual_inventory_verdicts(report_list: Iterable[dict], tree: Path) -> Verdicts:
+    """Verdicts of the ``yaml`` framework reports, keyed by the resource name as Checkov reports it."""
+    out: Verdicts = {}
+    for report in report_list:
+        if report.get("check_type") != "yaml":
+            continue
+        results = report.get("results", {})
+        for key in ("passed_checks", "failed_checks", "skipped_checks"):
+            for rec in results.get(key, []):
+                path = Path(rec.get("file_abs_path") or rec["file_path"])
+                try:
+                    rel = path.resolve().relative_to(tree.resolve()).as_posix()
+                except ValueError:
+                    rel = rec["file_path"].lstrip("/")
+                out[(rel, rec["resource"], rec["check_id"])] = key.split("_", 1)[0].upper()
+    return out
+
+
+def plain_checkov_frameworks(target: Path, checks_dir: str, *frameworks: str) -> tuple[int, list[dict]]:
+    """Plain Checkov with our checks dir on ``target`` (a directory or file) and the given frameworks."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
+    env["CN_CROSSBORDER_AS_OF"] = AS_OF
+    checkov = Path(sys.executable).with_name("checkov")
+    proc = subprocess.run(
+        [
+            str(checkov),
+            "-f" if target.is_file() else "-d",
+            str(target),
+            "--external-checks-dir",
+            checks_dir,
+            "--check",
+            "CKV_CNX_*",
+            "--skip-download",
+            "--framework",
+            *frameworks,
+            "-o",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    return proc.returncode, reports(proc.stdout) if proc.stdout.strip() else []

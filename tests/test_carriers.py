@@ -197,8 +197,16 @@ def test_data_file_records_sources_and_unverified_claims() -> None:
     text = resources.files("cn_crossborder").joinpath("data", "carriers.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     for cid, raw in data["carriers"].items():
-        for key in ("name", "name_zh", "abbreviations", "international_arm", "aliases", "cloud_enum_values",
-                    "asns", "source"):
+        for key in (
+            "name",
+            "name_zh",
+            "abbreviations",
+            "international_arm",
+            "aliases",
+            "cloud_enum_values",
+            "asns",
+            "source",
+        ):
             assert raw.get(key), f"{cid} lacks {key}"
         assert all(s["trust"] in {"PRIMARY", "PRIMARY-mirror", "SECONDARY", "LOW"} for s in raw["source"])
         assert all(a.get("recheck") for a in raw["asns"] if a.get("regional"))

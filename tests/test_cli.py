@@ -21,7 +21,8 @@ def test_failures_exit_1_and_soft_fail_exits_0() -> None:
 
 
 def test_clean_tree_exits_0(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""
         provider "aws" {
           region = "cn-north-1"
         }
@@ -35,7 +36,8 @@ def test_clean_tree_exits_0(tmp_path: Path) -> None:
           vpn_gateway_id      = "vgw-1"
           type                = "ipsec.1"
         }
-    """))
+    """)
+    )
     proc, out = scan_tree(tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert actual_verdicts(out, tmp_path)[("main.tf", "aws_vpn_connection.domestic", "CKV_CNX_101")] == "PASSED"
@@ -68,7 +70,8 @@ def test_output_file_and_machine_formats(tmp_path: Path) -> None:
             assert {"CKV_CNX_101", "CKV_CNX_104"} <= rule_ids
         else:
             failures = [tc for tc in ET.fromstring(text).iter("testcase") if tc.find("failure") is not None]
-            assert any("aws_vpn_connection.beijing_to_frankfurt" in tc.get("name", "") for tc in failures)
+            named = [tc.get("name", "") + " " + tc.get("classname", "") for tc in failures]
+            assert any("aws_vpn_connection.beijing_to_frankfurt" in n and "CKV_CNX_101" in n for n in named)
 
 
 def test_exemption_becomes_skipped_with_reason() -> None:
@@ -139,7 +142,8 @@ def test_plain_checkov_gives_the_same_verdicts() -> None:
 def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
     """Every socket connect and DNS lookup in the scan's process is recorded and refused."""
     log = tmp_path / "attempts.log"
-    (tmp_path / "sitecustomize.py").write_text(textwrap.dedent(f"""
+    (tmp_path / "sitecustomize.py").write_text(
+        textwrap.dedent(f"""
         import socket
         def _deny(*args, **kwargs):
             with open({str(log)!r}, "a") as fh:
@@ -149,7 +153,16 @@ def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
         socket.socket.connect_ex = _deny
         socket.getaddrinfo = _deny
         socket.create_connection = _deny
-    """))
+    """)
+    )
     proc = run_cli("scan", str(AWS), "--as-of", AS_OF, env={"PYTHONPATH": str(tmp_path)})
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert not log.exists(), log.read_text()
+
+
+def test_scan_refuses_to_pass_without_our_checks(monkeypatch, tmp_path: Path) -> None:
+    """A broken install (no check modules) must stop with exit 2, not report a clean tree."""
+    from cn_crossborder import cli
+
+    monkeypatch.setattr(cli, "checks_dir", lambda: tmp_path)
+    assert cli.main(["scan", str(AWS), "--as-of", AS_OF]) == 2

@@ -78,11 +78,23 @@ REALISTIC = [
     ("SonicWall NSa 2700", "SonicWall", "NSa", "NSa 2700", "vpn_device", "US"),
     ("Sophos XGS 2100", "Sophos", "XGS", "XGS 2100", "vpn_device", "GB"),
     ("WatchGuard Firebox M470", "WatchGuard", "Firebox", "Firebox M470", "vpn_device", "US"),
-    ("Barracuda CloudGen Firewall F180", "Barracuda Networks", "CloudGen Firewall", "CloudGen Firewall F180",
-     "vpn_device", "US"),
+    (
+        "Barracuda CloudGen Firewall F180",
+        "Barracuda Networks",
+        "CloudGen Firewall",
+        "CloudGen Firewall F180",
+        "vpn_device",
+        "US",
+    ),
     ("Zyxel USG FLEX 200", "Zyxel", "USG FLEX / ZyWALL", "USG FLEX 200", "vpn_device", "TW"),
-    ("Aruba EdgeConnect EC-XS", "HPE Aruba Networking", "Gateway / EdgeConnect", "EdgeConnect EC-XS",
-     "vpn_device", "US"),
+    (
+        "Aruba EdgeConnect EC-XS",
+        "HPE Aruba Networking",
+        "Gateway / EdgeConnect",
+        "EdgeConnect EC-XS",
+        "vpn_device",
+        "US",
+    ),
     ("F5 BIG-IP i5800", "F5", "BIG-IP", "BIG-IP i5800", "vpn_device", "US"),
     ("pfSense", "Netgate", "pfSense", "pfSense", "vpn_device", "US"),
     ("Yamaha RTX830", "Yamaha", "RTX", "RTX830", "vpn_device", "JP"),
@@ -90,8 +102,14 @@ REALISTIC = [
     ("SafeNet Luna Network HSM A790", "Thales", "Luna HSM", "Luna Network HSM A790", "cipher_machine", "CA"),
     ("payShield10K_LMK1_CPS60", "Thales", "payShield", "payShield10K LMK1 CPS60", "cipher_machine", "GB"),
     ("Entrust nShield Connect XC", "Entrust", "nShield", "nShield Connect XC", "cipher_machine", "GB"),
-    ("Utimaco SecurityServer Se52", "Utimaco", "SecurityServer", "SecurityServer Se52", "cipher_machine",
-     "DE"),
+    (
+        "Utimaco SecurityServer Se52",
+        "Utimaco",
+        "SecurityServer",
+        "SecurityServer Se52",
+        "cipher_machine",
+        "DE",
+    ),
     ("Marvell LiquidSecurity", "Marvell", "LiquidSecurity", "LiquidSecurity", "cipher_machine", "US"),
     ("Huawei USG6650E", "Huawei", "USG", "USG6650E", "vpn_device", "CN"),
     ("华为 USG6000", "Huawei", "USG", "USG6000", "vpn_device", "CN"),
@@ -107,19 +125,36 @@ REALISTIC = [
     ("Ruijie RG-WALL 1600", "Ruijie Networks", "RG-WALL / RG-EG", "RG-WALL 1600", "vpn_device", "CN"),
     ("DPtech FW1000", "DPtech", "FW", "FW1000", "vpn_device", "CN"),
     ("ZTE ZXR10 5960", "ZTE", "ZXR10 / ZXSEC", "ZXR10 5960", "vpn_device", "CN"),
-    ("三未信安 服务器密码机", "Sansec", "server cipher machine (服务器密码机)", "服务器密码机",
-     "cipher_machine", "CN"),
+    (
+        "三未信安 服务器密码机",
+        "Sansec",
+        "server cipher machine (服务器密码机)",
+        "服务器密码机",
+        "cipher_machine",
+        "CN",
+    ),
     ("Westone 卫士通 密码机", "Westone", "cipher machine (密码机)", "密码机", "cipher_machine", "CN"),
 ]
 
 
 @pytest.mark.parametrize(("text", "vendor", "family", "model", "category", "made_in"), REALISTIC)
-def test_realistic_names(text: str, vendor: str, family: str, model: str, category: str, made_in: str,
-                         ) -> None:
+def test_realistic_names(
+    text: str,
+    vendor: str,
+    family: str,
+    model: str,
+    category: str,
+    made_in: str,
+) -> None:
     found = match_device(text)
     assert found is not None, text
     assert (found.vendor, found.family, found.model, found.category, found.made_in) == (
-        vendor, family, model, category, made_in)
+        vendor,
+        family,
+        model,
+        category,
+        made_in,
+    )
     assert found.origin == "catalogue"
     assert found.matched_text and found.matched_text in devices._working_text(text)
     assert found.foreign is (made_in != "CN")
@@ -136,10 +171,25 @@ def test_matched_text_and_evidence() -> None:
     assert not found.verified and "UNVERIFIED" in found.source
 
 
-@pytest.mark.parametrize("text", [
-    None, "", "   ", "Ubuntu server", "Debian 12 VM", "nginx ingress", "RTX 3080 GPU node", "vm-100",
-    "asa", "MX record", "tz-300", "HSM", "Windows Server 2022 security server", "AR-15",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "   ",
+        "Ubuntu server",
+        "Debian 12 VM",
+        "nginx ingress",
+        "RTX 3080 GPU node",
+        "vm-100",
+        "asa",
+        "MX record",
+        "tz-300",
+        "HSM",
+        "Windows Server 2022 security server",
+        "AR-15",
+    ],
+)
 def test_no_false_positives(text: str | None) -> None:
     assert match_device(text) is None
 
@@ -148,12 +198,21 @@ def test_vendor_named_without_family() -> None:
     cisco = match_device("Cisco 1234 in rack 4")
     assert cisco is not None
     assert (cisco.vendor, cisco.family, cisco.model, cisco.category, cisco.made_in) == (
-        "Cisco", "", "1234 in rack 4", "vpn_device", "US")
+        "Cisco",
+        "",
+        "1234 in rack 4",
+        "vpn_device",
+        "US",
+    )
     # Thales' families come from CA and GB: outside the mainland, country not settled
     thales = match_device("THALES")
     assert thales is not None
     assert (thales.family, thales.category, thales.made_in, thales.foreign) == (
-        "", "cipher_machine", "OUTSIDE", True)
+        "",
+        "cipher_machine",
+        "OUTSIDE",
+        True,
+    )
 
 
 def test_named_vendor_beats_another_vendors_pattern() -> None:
@@ -173,8 +232,13 @@ def test_separators_and_width_are_tolerated() -> None:
 # --- policy entries ------------------------------------------------------------------------------
 
 LOCAL_ASA = {"vendor": "Cisco", "models": ["ASA 5525-X"], "category": "vpn_device", "made_in": "CN"}
-ACME = {"vendor": "Acme", "patterns": [r"\bacme-?gw\d+"], "category": "vpn_device", "made_in": "FR",
-        "mass_consumer": True}
+ACME = {
+    "vendor": "Acme",
+    "patterns": [r"\bacme-?gw\d+"],
+    "category": "vpn_device",
+    "made_in": "FR",
+    "mass_consumer": True,
+}
 
 
 def test_policy_entry_wins_over_catalogue() -> None:
@@ -197,8 +261,13 @@ def test_policy_entry_adds_a_vendor() -> None:
 
 
 def test_policy_entry_with_family() -> None:
-    entry = {"vendor": "Huawei", "family": "AR", "category": "vpn_device", "made_in": "CN",
-             "mass_consumer": True}
+    entry = {
+        "vendor": "Huawei",
+        "family": "AR",
+        "category": "vpn_device",
+        "made_in": "CN",
+        "mass_consumer": True,
+    }
     found = match_device("Huawei AR161", [entry])
     assert found is not None and (found.origin, found.family, found.mass_consumer) == ("policy", "AR", True)
     other = match_device("Huawei USG6650E", [entry])
@@ -213,11 +282,14 @@ def _phone() -> ImportItem:
 
 
 def test_above_thresholds() -> None:
-    hit, reasons = exceeds_thresholds(_phone(), [
-        {"name": "AES", "kind": "symmetric", "key_bits": 256},
-        {"name": "RSA", "kind": "rsa", "key_bits": 2048},
-        {"name": "ECDSA", "kind": "ecc", "key_bits": 256},
-    ])
+    hit, reasons = exceeds_thresholds(
+        _phone(),
+        [
+            {"name": "AES", "kind": "symmetric", "key_bits": 256},
+            {"name": "RSA", "kind": "rsa", "key_bits": 2048},
+            {"name": "ECDSA", "kind": "ecc", "key_bits": 256},
+        ],
+    )
     assert hit
     assert reasons == [
         "AES-256: symmetric key 256 bits >= 64",
@@ -232,20 +304,26 @@ def test_at_threshold_counts() -> None:
 
 
 def test_below_thresholds() -> None:
-    assert exceeds_thresholds(_phone(), [
-        {"name": "DES", "kind": "symmetric", "key_bits": 56},
-        {"name": "RSA", "kind": "rsa", "key_bits": 512},
-        {"name": "ECC", "kind": "ecc", "key_bits": 112},
-    ]) == (False, [])
+    assert exceeds_thresholds(
+        _phone(),
+        [
+            {"name": "DES", "kind": "symmetric", "key_bits": 56},
+            {"name": "RSA", "kind": "rsa", "key_bits": 512},
+            {"name": "ECC", "kind": "ecc", "key_bits": 112},
+        ],
+    ) == (False, [])
 
 
 def test_hashes_and_discrete_log_never_count() -> None:
-    assert exceeds_thresholds(_phone(), [
-        {"name": "SHA-512", "kind": "hash", "key_bits": 512},
-        {"name": "SM3", "kind": "sm3"},
-        {"name": "HMAC-SHA256", "kind": "mac", "key_bits": 256},
-        {"name": "DH group 14", "kind": "dh", "key_bits": 2048},
-    ]) == (False, [])
+    assert exceeds_thresholds(
+        _phone(),
+        [
+            {"name": "SHA-512", "kind": "hash", "key_bits": 512},
+            {"name": "SM3", "kind": "sm3"},
+            {"name": "HMAC-SHA256", "kind": "mac", "key_bits": 256},
+            {"name": "DH group 14", "kind": "dh", "key_bits": 2048},
+        ],
+    ) == (False, [])
     assert exceeds_thresholds(_phone(), []) == (False, [])
 
 
@@ -261,21 +339,24 @@ def test_kind_and_length_read_from_name() -> None:
     assert hit and reasons == ["AES256GCM128: symmetric key 256 bits >= 64"]
 
 
-@pytest.mark.parametrize(("name", "kind", "bits"), [
-    ("AES-CBC-256", "symmetric", 256),
-    ("AES128GCM128", "symmetric", 128),
-    ("aes", "symmetric", 128),
-    ("3DES-CBC", "symmetric", 168),
-    ("DES-CBC", "symmetric", 56),
-    ("SM4", "sm4", 128),
-    ("SM2", "sm2", 256),
-    ("SM3", "hash", None),
-    ("SHA-256", "hash", None),
-    ("RSA-2048", "rsa", 2048),
-    ("ECDSA-P384", "ecc", 384),
-    ("X25519", "ecc", 256),
-    ("GROUP14", "dh", None),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "bits"),
+    [
+        ("AES-CBC-256", "symmetric", 256),
+        ("AES128GCM128", "symmetric", 128),
+        ("aes", "symmetric", 128),
+        ("3DES-CBC", "symmetric", 168),
+        ("DES-CBC", "symmetric", 56),
+        ("SM4", "sm4", 128),
+        ("SM2", "sm2", 256),
+        ("SM3", "hash", None),
+        ("SHA-256", "hash", None),
+        ("RSA-2048", "rsa", 2048),
+        ("ECDSA-P384", "ecc", 384),
+        ("X25519", "ecc", 256),
+        ("GROUP14", "dh", None),
+    ],
+)
 def test_parse_algorithm(name: str, kind: str, bits: int | None) -> None:
     assert parse_algorithm(name) == {"name": name, "kind": kind, "key_bits": bits}
 

@@ -37,10 +37,19 @@ def test_valid_example_loads() -> None:
     inv = load_inventory(VALID)
     assert inv.file == str(VALID)
     assert {(s.id, s.country, s.line) for s in inv.sites.values()} == {
-        ("sha-office", "CN", 9), ("fra-dc", "DE", 14), ("hkg-office", "HK", 19)}
+        ("sha-office", "CN", 9),
+        ("fra-dc", "DE", 14),
+        ("hkg-office", "HK", 19),
+    }
     assert inv.sites["sha-office"].addresses == ("58.246.10.0/28", "10.40.0.0/16")
     assert [d.id for d in inv.devices] == [
-        "sha-fw-01", "sha-fw-02", "sha-hsm-01", "sha-gw-home", "fra-fw-01", "hkg-fw-01"]
+        "sha-fw-01",
+        "sha-fw-02",
+        "sha-hsm-01",
+        "sha-gw-home",
+        "fra-fw-01",
+        "hkg-fw-01",
+    ]
     assert [link.type for link in inv.links] == ["ipsec", "dedicated", "sd-wan", "ipsec", "ipsec", "ipsec"]
 
 
@@ -49,7 +58,12 @@ def test_valid_example_devices() -> None:
     asa = inv.device("sha-fw-01")
     assert asa is not None and asa.line == 28 and asa.file == str(VALID)
     assert (asa.vendor, asa.model, asa.category, asa.licence, asa.mass_consumer) == (
-        "Cisco", "ASA 5525-X", "vpn_device", None, False)
+        "Cisco",
+        "ASA 5525-X",
+        "vpn_device",
+        None,
+        False,
+    )
     assert (asa.made_in, asa.made_in_source) == ("US", "catalogue")
     assert asa.algorithms[0] == {"name": "AES", "kind": "symmetric", "key_bits": 256}
     assert asa.tags == {"owner": "netops", "asset": "CN-0042"}
@@ -73,13 +87,22 @@ def test_valid_example_links() -> None:
     links = {link.id: link for link in load_inventory(VALID).links}
     tunnel = links["sha-fra-ipsec"]
     assert (tunnel.line, tunnel.a.site, tunnel.b.site, tunnel.device, tunnel.carrier) == (
-        91, "sha-office", "fra-dc", "sha-fw-01", None)
+        91,
+        "sha-office",
+        "fra-dc",
+        "sha-fw-01",
+        None,
+    )
     assert tunnel.remote_subnets == ("10.60.0.0/16",) and not tunnel.default_route
     line = links["sha-fra-mpls"]
     assert (line.carrier, line.circuit) == ("China Unicom", "CU-SHA-FRA-0042")
     to_aws = links["sha-aws-fra"]
     assert (to_aws.b.kind, to_aws.b.cloud, to_aws.b.region, to_aws.b.line) == (
-        "cloud", "aws", "eu-central-1", 119)
+        "cloud",
+        "aws",
+        "eu-central-1",
+        119,
+    )
     assert to_aws.default_route and to_aws.b.describe() == "aws region eu-central-1"
     partner = links["fra-partner"]
     assert (partner.b.kind, partner.b.address, partner.a.kind) == ("address", "198.51.100.7", "site")
@@ -90,8 +113,12 @@ def test_valid_example_links() -> None:
 
 def test_unknown_key() -> None:
     assert problems_of(INVALID / "unknown-key.yaml") == [
-        (13, "devices[0].serial", "unknown key 'serial'; expected one of: algorithms, category, id, licence, "
-                                  "made_in, mass_consumer, model, site, tags, vendor"),
+        (
+            13,
+            "devices[0].serial",
+            "unknown key 'serial'; expected one of: algorithms, category, id, licence, "
+            "made_in, mass_consumer, model, site, tags, vendor",
+        ),
     ]
 
 
@@ -103,10 +130,16 @@ def test_missing_country() -> None:
 
 def test_missing_site_and_device_references() -> None:
     assert problems_of(INVALID / "missing-site.yaml") == [
-        (12, "devices[0].site",
-         "site 'sha-ofice' is not defined in this file; expected one of: fra-dc, sha-office"),
-        (19, "links[0].b.site",
-         "site 'pek-office' is not defined in this file; expected one of: fra-dc, sha-office"),
+        (
+            12,
+            "devices[0].site",
+            "site 'sha-ofice' is not defined in this file; expected one of: fra-dc, sha-office",
+        ),
+        (
+            19,
+            "links[0].b.site",
+            "site 'pek-office' is not defined in this file; expected one of: fra-dc, sha-office",
+        ),
         (20, "links[0].device", "device 'sha-fw-02' is not defined in this file; expected one of: sha-fw-01"),
     ]
 
@@ -125,8 +158,9 @@ def test_bad_cidr() -> None:
     assert messages[1].endswith("did you mean 10.42.0.0/16?")
     assert messages[2].startswith("'office-lan' is not a valid IP address or CIDR")
     assert messages[3].startswith("'85.214.0.0/30' is not a valid IP address (")
-    assert messages[4] == ("'10.61.1.0/16' is not a valid CIDR (10.61.1.0/16 has host bits set); "
-                           "did you mean 10.61.0.0/16?")
+    assert messages[4] == (
+        "'10.61.1.0/16' is not a valid CIDR (10.61.1.0/16 has host bits set); did you mean 10.61.0.0/16?"
+    )
 
 
 def test_yaml_syntax_error() -> None:
@@ -144,14 +178,25 @@ def test_duplicate_ids() -> None:
 
 def test_bad_values() -> None:
     assert problems_of(INVALID / "bad-values.yaml") == [
-        (13, "devices[0].category", "'firewall' is not allowed; expected one of: vpn_device, cipher_machine, "
-                                    "encrypted_telephone, encrypted_fax, none"),
-        (14, "devices[0].made_in", "'Germany' is not valid; expected an ISO 3166-1 alpha-2 country code in "
-                                   "capitals, e.g. CN, DE, HK"),
+        (
+            13,
+            "devices[0].category",
+            "'firewall' is not allowed; expected one of: vpn_device, cipher_machine, "
+            "encrypted_telephone, encrypted_fax, none",
+        ),
+        (
+            14,
+            "devices[0].made_in",
+            "'Germany' is not valid; expected an ISO 3166-1 alpha-2 country code in capitals, e.g. CN, DE, HK",
+        ),
         (16, "devices[0].algorithms[0]", "'key_bits' is required but missing"),
         (19, "links[0].type", "'vpn' is not allowed; expected one of: ipsec, dedicated, sd-wan"),
-        (20, "links[0].a", "{'site': 'sha-office', 'region': 'cn-shanghai'} is not valid; expected one of "
-                           "{site: <site id>}, {cloud: <cloud>, region: <region id>} or {address: <IP>}"),
+        (
+            20,
+            "links[0].a",
+            "{'site': 'sha-office', 'region': 'cn-shanghai'} is not valid; expected one of "
+            "{site: <site id>}, {cloud: <cloud>, region: <region id>} or {address: <IP>}",
+        ),
         (21, "links[0].b.cloud", f"unknown cloud 'gcp'; expected one of: {', '.join(CLOUD_KEYS)}"),
     ]
 
@@ -166,8 +211,15 @@ def test_wrong_kind_and_version(tmp_path: Path) -> None:
 
 
 def test_every_invalid_fixture_is_tested() -> None:
-    tested = {"unknown-key", "missing-country", "missing-site", "bad-cidr", "yaml-syntax", "duplicate-ids",
-              "bad-values"}
+    tested = {
+        "unknown-key",
+        "missing-country",
+        "missing-site",
+        "bad-cidr",
+        "yaml-syntax",
+        "duplicate-ids",
+        "bad-values",
+    }
     assert {p.stem for p in INVALID.glob("*.yaml")} == tested
 
 

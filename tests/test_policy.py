@@ -76,23 +76,32 @@ def test_circuit_validity(full) -> None:
 
 
 def test_circuit_on_carrier_narrowed_out_is_not_valid(tmp_path: Path) -> None:
-    policy = load_policy(write(tmp_path, """\
+    policy = load_policy(
+        write(
+            tmp_path,
+            """\
 version: 1
 carriers:
   approved: [china_unicom]
 circuits:
   - {id: CM-1, carrier: CMI, purpose: internal, filing: F-1}
   - {id: CU-1, carrier: 中国联通, filing: F-2}
-"""))
+""",
+        )
+    )
     assert policy.approved == ("china_unicom",)
     cm, cu = policy.circuits
     assert cm.carrier_id == "china_mobile"  # known carrier, so not a load error...
     ok, why = cm.validity(policy, dt.date(2026, 1, 1))
     assert not ok  # ...but not approved by this policy
-    assert why == ["carrier 'CMI' is not an approved carrier: China Mobile is not among the carriers this "
-                   "policy approves (carriers.approved)"]
-    assert cu.validity(policy, dt.date(2026, 1, 1)) == (False, ["has no purpose; a valid circuit has purpose "
-                                                               "'internal'"])
+    assert why == [
+        "carrier 'CMI' is not an approved carrier: China Mobile is not among the carriers this "
+        "policy approves (carriers.approved)"
+    ]
+    assert cu.validity(policy, dt.date(2026, 1, 1)) == (
+        False,
+        ["has no purpose; a valid circuit has purpose 'internal'"],
+    )
     assert policy.approved_carrier("China Unicom Global").id == "china_unicom"
     assert policy.approved_carrier("CM") is None
     assert policy.approved_carrier("Securus") is None
@@ -147,12 +156,17 @@ def test_minimal_policy_gets_defaults(tmp_path: Path) -> None:
 
 
 def test_empty_approved_list_approves_only_additional(tmp_path: Path) -> None:
-    policy = load_policy(write(tmp_path, """\
+    policy = load_policy(
+        write(
+            tmp_path,
+            """\
 version: 1
 carriers:
   approved: []
   additional: [{id: acme, names: [Acme Gateway], source: "MIIT approval 123"}]
-"""))
+""",
+        )
+    )
     assert policy.approved == ("acme",)
     assert policy.approved_carrier("acme gateway").id == "acme"
     assert policy.approved_carrier("China Telecom") is None
@@ -163,14 +177,30 @@ carriers:
 
 def test_bad_cidr() -> None:
     assert problems_of(POLICIES / "bad-cidr.yaml") == [
-        (7, "circuits[0].endpoints[0]", "'85.214.0.1/30' is not a valid IP address or CIDR "
-                                        "(85.214.0.1/30 has host bits set); did you mean 85.214.0.0/30?"),
-        (7, "circuits[0].endpoints[1]", "'300.1.1.0/24' is not a valid IP address or CIDR "
-                                        "('300.1.1.0/24' does not appear to be an IPv4 or IPv6 network)"),
-        (7, "circuits[0].endpoints[2]", "'not-an-ip' is not valid; expected an IP address or CIDR such as "
-                                        "85.214.0.0/30, or a mapping {cidr, country}"),
-        (9, "locations[0].cidr", "'10.40.0.0/33' is not a valid IP address or CIDR "
-                                 "('10.40.0.0/33' does not appear to be an IPv4 or IPv6 network)"),
+        (
+            7,
+            "circuits[0].endpoints[0]",
+            "'85.214.0.1/30' is not a valid IP address or CIDR "
+            "(85.214.0.1/30 has host bits set); did you mean 85.214.0.0/30?",
+        ),
+        (
+            7,
+            "circuits[0].endpoints[1]",
+            "'300.1.1.0/24' is not a valid IP address or CIDR "
+            "('300.1.1.0/24' does not appear to be an IPv4 or IPv6 network)",
+        ),
+        (
+            7,
+            "circuits[0].endpoints[2]",
+            "'not-an-ip' is not valid; expected an IP address or CIDR such as "
+            "85.214.0.0/30, or a mapping {cidr, country}",
+        ),
+        (
+            9,
+            "locations[0].cidr",
+            "'10.40.0.0/33' is not a valid IP address or CIDR "
+            "('10.40.0.0/33' does not appear to be an IPv4 or IPv6 network)",
+        ),
         (12, "locations[1].country", "'UK' is not an ISO 3166-1 alpha-2 country code; did you mean GB?"),
     ]
 
@@ -211,14 +241,20 @@ def test_yaml_syntax_error() -> None:
 
 def test_unknown_carrier_and_duplicates() -> None:
     problems = problems_of(POLICIES / "unknown-carrier.yaml")
-    expected_names = ("expected one of: china_telecom, china_unicom, china_mobile (or any of their names), "
-                      "or a name listed under carriers.additional")
+    expected_names = (
+        "expected one of: china_telecom, china_unicom, china_mobile (or any of their names), "
+        "or a name listed under carriers.additional"
+    )
     assert problems == [
         (3, "carriers.approved[1]", f"unknown carrier 'Foo Telecom'; {expected_names}"),
-        (3, "carriers.approved[2]", "'GDS' names GDS, which is not a licensed carrier: data-centre operator "
-                                    "(an Azure China ExpressRoute provider), not an international gateway "
-                                    "carrier; to approve it anyway, list it under carriers.additional with a "
-                                    "source citing the approval"),
+        (
+            3,
+            "carriers.approved[2]",
+            "'GDS' names GDS, which is not a licensed carrier: data-centre operator "
+            "(an Azure China ExpressRoute provider), not an international gateway "
+            "carrier; to approve it anyway, list it under carriers.additional with a "
+            "source citing the approval",
+        ),
         (5, "carriers.additional[0]", "'source' is required but missing"),
         (9, "circuits[0].carrier", f"unknown carrier 'Bar Networks'; {expected_names}"),
         (10, "circuits[1].id", "duplicate circuit id 'X-1' (first defined on line 8); expected unique ids"),
@@ -234,30 +270,74 @@ def test_unknown_carrier_and_duplicates() -> None:
         ("# only a comment\n", [(None, "", "expected exactly one YAML document, found no document")]),
         ("- version: 1\n", [(1, "", "is a list; expected a mapping that starts with 'version: 1'")]),
         ("unknown_location: pass\n", [(1, "", "'version' is required but missing")]),
-        ("version: 1\nlocations:\n  - {cidr: 10.0.0.0/8, country: NO}\n",
-         [(3, "locations[0].country", "False is not valid; expected an ISO 3166-1 alpha-2 country code such "
-                                      "as DE (write \"NO\" in quotes for Norway)")]),
-        ("version: 1\nlocations:\n  - {cidr: 10.0.0.0/8, country: XX}\n  - {cidr: 10.0.0.0/8, country: DE}\n"
-         "  - {cidr: 10.0.0.0/8, country: FR}\n",
-         [(3, "locations[0].country", "'XX' is not an ISO 3166-1 alpha-2 country code"),
-          (5, "locations[2].cidr",
-           "10.0.0.0/8 is already declared DE on line 4; expected one country per CIDR")]),
-        ("version: 1\ncircuits:\n  - id: C-1\n    carrier: CU\n"
-         "    endpoints: [{cidr: 10.0.0.0/8, country: ZZ}]\n    filing: 42\n",
-         [(5, "circuits[0].endpoints[0].country", "'ZZ' is not an ISO 3166-1 alpha-2 country code"),
-          (6, "circuits[0].filing", "42 is not valid; expected the internal-use filing / record reference as "
-                                    "text, e.g. MIIT-REC-2025-0042")]),
-        ("version: 1\ncarriers:\n  additional:\n    - id: china_unicom\n      names: [X]\n      source: s\n"
-         "    - id: acme\n      names: [Acme, CUG]\n      source: s\n",
-         [(4, "carriers.additional[0].id", "carrier id 'china_unicom' is already used by china_unicom; "
-                                           "expected a new id"),
-          (8, "carriers.additional[1].names[1]", "name 'CUG' already names carrier china_unicom; expected a "
-                                                 "name of this carrier only")]),
-        ("version: 1\ndevices:\n  - {vendor: V, category: hsm, made_in: US, patterns: ['(']}\n",
-         [(3, "devices[0].category", "'hsm' is not allowed; expected one of: vpn_device, cipher_machine, "
-                                     "encrypted_telephone, encrypted_fax, none"),
-          (3, "devices[0].patterns[0]", "'(' is not a valid regular expression (missing ), unterminated "
-                                        "subpattern at position 0)")]),
+        (
+            "version: 1\nlocations:\n  - {cidr: 10.0.0.0/8, country: NO}\n",
+            [
+                (
+                    3,
+                    "locations[0].country",
+                    "False is not valid; expected an ISO 3166-1 alpha-2 country code such "
+                    'as DE (write "NO" in quotes for Norway)',
+                )
+            ],
+        ),
+        (
+            "version: 1\nlocations:\n  - {cidr: 10.0.0.0/8, country: XX}\n  - {cidr: 10.0.0.0/8, country: DE}\n"
+            "  - {cidr: 10.0.0.0/8, country: FR}\n",
+            [
+                (3, "locations[0].country", "'XX' is not an ISO 3166-1 alpha-2 country code"),
+                (
+                    5,
+                    "locations[2].cidr",
+                    "10.0.0.0/8 is already declared DE on line 4; expected one country per CIDR",
+                ),
+            ],
+        ),
+        (
+            "version: 1\ncircuits:\n  - id: C-1\n    carrier: CU\n"
+            "    endpoints: [{cidr: 10.0.0.0/8, country: ZZ}]\n    filing: 42\n",
+            [
+                (5, "circuits[0].endpoints[0].country", "'ZZ' is not an ISO 3166-1 alpha-2 country code"),
+                (
+                    6,
+                    "circuits[0].filing",
+                    "42 is not valid; expected the internal-use filing / record reference as "
+                    "text, e.g. MIIT-REC-2025-0042",
+                ),
+            ],
+        ),
+        (
+            "version: 1\ncarriers:\n  additional:\n    - id: china_unicom\n      names: [X]\n      source: s\n"
+            "    - id: acme\n      names: [Acme, CUG]\n      source: s\n",
+            [
+                (
+                    4,
+                    "carriers.additional[0].id",
+                    "carrier id 'china_unicom' is already used by china_unicom; expected a new id",
+                ),
+                (
+                    8,
+                    "carriers.additional[1].names[1]",
+                    "name 'CUG' already names carrier china_unicom; expected a name of this carrier only",
+                ),
+            ],
+        ),
+        (
+            "version: 1\ndevices:\n  - {vendor: V, category: hsm, made_in: US, patterns: ['(']}\n",
+            [
+                (
+                    3,
+                    "devices[0].category",
+                    "'hsm' is not allowed; expected one of: vpn_device, cipher_machine, "
+                    "encrypted_telephone, encrypted_fax, none",
+                ),
+                (
+                    3,
+                    "devices[0].patterns[0]",
+                    "'(' is not a valid regular expression (missing ), unterminated subpattern at position 0)",
+                ),
+            ],
+        ),
     ],
 )
 def test_other_invalid_files(tmp_path: Path, text: str, expected: list) -> None:

@@ -5,11 +5,19 @@ Adding a cloud means adding a module here and listing it in ``ADAPTERS``; checks
 
 from __future__ import annotations
 
+from cn_crossborder.clouds import (
+    alicloud,
+    aws,
+    azure,
+    baiducloud,
+    devices,
+    huaweicloud,
+    tencentcloud,
+    volcengine,
+)
 from cn_crossborder.coverage import Coverage
 
-from cn_crossborder.clouds import alicloud, aws, azure, baiducloud, huaweicloud, tencentcloud, volcengine
-
-ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud)
+ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices)
 
 
 def coverage_for(rule_id: str) -> tuple[Coverage, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from cn_crossborder.coverage import Coverage
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cn_crossborder.model import NetworkModel
     from cn_crossborder.verdicts import Verdict
 
-RULE_MODULES = ("cnx_101", "cnx_102", "cnx_103", "cnx_104")
+RULE_MODULES = ("cnx_101", "cnx_102", "cnx_103", "cnx_104", "cnx_201", "cnx_202")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Rule:
     legal: tuple[str, ...]
     remediation: str
     evaluate: Callable[[NetworkModel, Resource], Verdict] = field(compare=False, repr=False)
+    explain_extra: str | None = None  # more text for `cn-crossborder explain`
 
     @property
     def coverage(self) -> tuple[Coverage, ...]:
@@ -54,7 +55,7 @@ class Rule:
         return "Legal basis: " + "; ".join(c.title for c in self.citations if c.verified)
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_rules() -> dict[str, Rule]:
     rules = {}
     for name in RULE_MODULES:

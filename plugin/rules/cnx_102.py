@@ -28,7 +28,8 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
             continue
         why = (
             "Dedicated line into a mainland region whose far end is not proven to be in mainland China: "
-            + "; ".join(term.problems) + "."
+            + "; ".join(term.problems)
+            + "."
         )
         details.append(why)
         failures.append(why)
@@ -56,8 +57,8 @@ RULE = Rule(
     legal=("icge-6", "telecom-64", "telecom-58", "circular-32"),
     remediation=(
         "Order the line from China Telecom, China Unicom or China Mobile (set the operator attribute, "
-        "e.g. line_operator = \"CU\") or record it as a circuit in .cn-crossborder.yaml; if the line "
-        "is domestic, tag it cn-crossborder:location = \"CN\"."
+        'e.g. line_operator = "CU") or record it as a circuit in .cn-crossborder.yaml; if the line '
+        'is domestic, tag it cn-crossborder:location = "CN".'
     ),
     evaluate=evaluate,
 )

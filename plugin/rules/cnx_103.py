@@ -29,7 +29,11 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
         if term.approved:
             details.append(f"Cross-border ({cross.reason}); {term.how}.")
             continue
-        why = f"Cross-border ({cross.reason}) without the licensed cross-border product: " + "; ".join(term.problems) + "."
+        why = (
+            f"Cross-border ({cross.reason}) without the licensed cross-border product: "
+            + "; ".join(term.problems)
+            + "."
+        )
         details.append(why)
         failures.append(why)
     if failures:

@@ -17,15 +17,16 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
     for exit_ in exits:
         for link in exit_.links:
             cross = crossing(link, model.context)
-            network = exit_.network if exit_.network.jurisdiction is not None else (
-                link.local if link.local.is_mainland else link.remote
-            )
+            # The network is where the route or selector lives. When it is unknown it cannot be shown
+            # to be mainland: were it mainland, a link to a mainland peer would be domestic.
+            network = exit_.network
             details += [f"Network: {network.describe()}", *endpoint_lines(link)]
             if not cross.crosses:
                 details.append(f"{exit_.what}: the link {link.resource.address} is not cross-border ({cross.reason}).")
                 continue
             if not network.is_mainland:
-                details.append(f"{exit_.what}: the network it applies to is not in mainland China.")
+                where = "is not known to be" if network.jurisdiction is None else "is not"
+                details.append(f"{exit_.what}: the network it applies to {where} in mainland China.")
                 continue
             why = (
                 f"{exit_.what}: all traffic of a mainland network leaves over the cross-border link "
