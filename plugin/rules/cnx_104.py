@@ -15,12 +15,13 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
     details: list[str] = []
     failures: list[str] = []
     for exit_ in exits:
+        # The network is where the route or selector lives. When it is unknown it cannot be shown
+        # to be mainland: were it mainland, a link to a mainland peer would be domestic.
+        network = exit_.network
+        details.append(f"Network: {network.describe()}")
         for link in exit_.links:
             cross = crossing(link, model.context)
-            # The network is where the route or selector lives. When it is unknown it cannot be shown
-            # to be mainland: were it mainland, a link to a mainland peer would be domestic.
-            network = exit_.network
-            details += [f"Network: {network.describe()}", *endpoint_lines(link)]
+            details += endpoint_lines(link)
             if not cross.crosses:
                 details.append(f"{exit_.what}: the link {link.resource.address} is not cross-border ({cross.reason}).")
                 continue
