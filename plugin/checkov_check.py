@@ -16,6 +16,7 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from cn_crossborder.graph import Resource
 from cn_crossborder.model import NetworkModel, model_for
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
@@ -45,24 +46,21 @@ def finding_details(model: NetworkModel, rule: Rule, verdict: Verdict) -> list[s
     return lines
 
 
-class TerraformRuleCheck(BaseResourceCheck):
-    """A Checkov resource check backed by one cn-crossborder rule."""
+class _RuleCheck:
+    """What every framework's check class shares: metadata from the rule, verdict, exemption, errors."""
 
-    def __init__(self, rule_id: str) -> None:
-        rule = get_rule(rule_id)
-        super().__init__(
-            name=rule.title,
-            id=rule.id,
-            categories=[_CATEGORIES[rule.category]],
-            supported_resources=rule.resource_types,
-        )
+    rule: Rule
+    details: list[str]
+    _suppress: str | None
+
+    def _adopt(self, rule: Rule) -> None:
         self.rule = rule
         self.severity = Severities[rule.severity]
-        self._suppress: str | None = None
+        self._suppress = None
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._suppress = None
-        result = super().run(*args, **kwargs)
+        result = super().run(*args, **kwargs)  # type: ignore[misc]
         if self._suppress and result.get("result") == CheckResult.SKIPPED:
             result["suppress_comment"] = self._suppress
         return result
@@ -80,14 +78,9 @@ class TerraformRuleCheck(BaseResourceCheck):
             return CheckResult.FAILED
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
-        model = model_for(self.graph)
-        scanned_file = self.entity_path.split(":", 1)[0]
-        address = str(conf.get("__address__", ""))
-        line = conf.get("__start_line__")
-        res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
-        if res is None:
-            self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
-            return CheckResult.FAILED
+        raise NotImplementedError
+
+    def _judge(self, model: NetworkModel, res: Resource) -> CheckResult:
         verdict = self.rule.evaluate(model, res)
         verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
         self.details = finding_details(model, self.rule, verdict)
@@ -99,7 +92,32 @@ class TerraformRuleCheck(BaseResourceCheck):
         return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
 
 
-class CloudFormationRuleCheck(CfnBaseResourceCheck):
+class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
+    """A Checkov resource check backed by one cn-crossborder rule."""
+
+    def __init__(self, rule_id: str) -> None:
+        rule = get_rule(rule_id)
+        super().__init__(
+            name=rule.title,
+            id=rule.id,
+            categories=[_CATEGORIES[rule.category]],
+            supported_resources=rule.resource_types,
+        )
+        self._adopt(rule)
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        model = model_for(self.graph)
+        scanned_file = self.entity_path.split(":", 1)[0]
+        address = str(conf.get("__address__", ""))
+        line = conf.get("__start_line__")
+        res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
+        if res is None:
+            self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
+            return CheckResult.FAILED
+        return self._judge(model, res)
+
+
+class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
     """The same rule on CloudFormation templates, judged on a model built from the template file.
 
     Checkov sets no graph for CloudFormation checks, so the model comes from ``cn_crossborder.cfn``,
@@ -117,32 +135,15 @@ class CloudFormationRuleCheck(CfnBaseResourceCheck):
             categories=[_CATEGORIES[rule.category]],
             supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())),
         )
-        self.rule = rule
-        self.severity = Severities[rule.severity]
-        self._suppress: str | None = None
+        self._adopt(rule)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         from cn_crossborder.cfn import DETAILS_KEY
 
-        self._suppress = None
         result = super().run(*args, **kwargs)
-        if self._suppress and result.get("result") == CheckResult.SKIPPED:
-            result["suppress_comment"] = self._suppress
         if self.details:
             result[DETAILS_KEY] = list(self.details)
         return result
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        try:
-            return self._scan(conf)
-        except Exception as exc:  # never let Checkov hide an error as UNKNOWN
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            self.details = [
-                f"cn-crossborder could not evaluate this resource: {type(exc).__name__}: {exc} "
-                f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}). Treated as a failure so it is "
-                "not passed silently; please report it."
-            ]
-            return CheckResult.FAILED
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
         from cn_crossborder.cfn import cfn_model, template_path
@@ -157,13 +158,4 @@ class CloudFormationRuleCheck(CfnBaseResourceCheck):
             where = path or "its template"
             self.details = [f"{address} could not be located in {where}; it could not be judged."]
             return CheckResult.FAILED
-        res = found[0]
-        verdict = self.rule.evaluate(model, res)
-        verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
-        self.details = finding_details(model, self.rule, verdict)
-        if suppress:
-            self._suppress = suppress
-            return CheckResult.SKIPPED
-        if model.context.problems:
-            return CheckResult.FAILED
-        return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
+        return self._judge(model, found[0])

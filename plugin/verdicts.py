@@ -8,6 +8,7 @@ valid circuit recorded in the policy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cn_crossborder.context import ScanContext
@@ -103,3 +104,22 @@ def termination(link: Link, context: ScanContext) -> Termination:
 
 def endpoint_lines(link: Link) -> list[str]:
     return [f"Endpoint: {link.local.describe()}", f"Endpoint: {link.remote.describe()}"]
+
+
+def judge_links(links: list[Link], out_of_scope: str, judge: Callable[[Link], tuple[str, bool]]) -> Verdict:
+    """A resource's verdict from its links: each link's endpoints and judgement; any failure fails it.
+
+    ``judge`` returns one sentence about the link and whether it fails; rules differ only there.
+    """
+    if not links:
+        return Verdict(PASSED, out_of_scope)
+    details: list[str] = []
+    failures: list[str] = []
+    for link in links:
+        sentence, failed = judge(link)
+        details += [*endpoint_lines(link), sentence]
+        if failed:
+            failures.append(sentence)
+    if failures:
+        return Verdict(FAILED, failures[0], details)
+    return Verdict(PASSED, details[-1], details)

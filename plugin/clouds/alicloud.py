@@ -20,10 +20,10 @@ from collections import defaultdict
 from typing import Any
 
 from cn_crossborder.clouds.common import (
+    add_line_links,
     any_default,
     circuit_tags,
     cross_border_pairs,
-    declared_far_end,
     group_key,
     inline_blocks,
     is_default_route,
@@ -34,7 +34,7 @@ from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
 from cn_crossborder.jurisdictions import OUTSIDE
-from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 CLOUD = "alicloud"
 VPN_GATEWAY = "alicloud_vpn_gateway"
@@ -250,29 +250,7 @@ def _line_local(config: TerraformConfig, line: Resource) -> Endpoint:
 
 
 def _line_links(model: NetworkModel) -> None:
-    config = model.config
-    vbrs: dict[int, list[Resource]] = defaultdict(list)
-    for vbr in config.of_type(VBR):
-        line = referenced(config, vbr, "physical_connection_id", PHYSICAL)
-        if line is not None:
-            vbrs[line.index].append(vbr)
-    for line in config.of_type(PHYSICAL):
-        over = vbrs.get(line.index, [])
-        tagged = [line, *over]
-        remote, proof = declared_far_end(line.get("peer_location"), *tagged)
-        peer_ips = {str(v.get("peer_gateway_ip")) for v in over if is_resolved(v.get("peer_gateway_ip"))}
-        link = Link(
-            kind=DEDICATED,
-            resource=line,
-            local=_line_local(config, line),
-            remote=remote,
-            peer_address=next(iter(peer_ips)) if len(peer_ips) == 1 else None,
-            circuit_tags=circuit_tags(*tagged),
-            far_end_proven_cn=proof,
-        )
-        if is_resolved(line.get("line_operator")):
-            link.carrier_text, link.carrier_attr = str(line.get("line_operator")), "line_operator"
-        model.add_link(link, *over)
+    add_line_links(model, PHYSICAL, VBR, "physical_connection_id", "peer_gateway_ip", _line_local)
 
 
 # --- peering and CEN ------------------------------------------------------------------------------

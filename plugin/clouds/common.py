@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint
+from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+from cn_crossborder.model import DEDICATED, Link, NetworkModel
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
@@ -139,3 +141,42 @@ def cross_border_pairs(
             continue
         for other in mainland:
             yield res, other, ep
+
+
+def add_line_links(
+    model: NetworkModel,
+    line_type: str,
+    interface_type: str,
+    interface_attr: str,
+    peer_ip_attr: str,
+    local_of: Callable[[TerraformConfig, Resource], Endpoint] = cloud_endpoint,
+) -> None:
+    """Dedicated lines that carry their operator in ``line_operator`` and interfaces over them.
+
+    The far end is located by the ``peer_location`` text and the location/circuit tags of the line
+    or of an interface over it (lines often take no tags); an interface's peer address lets a
+    circuit's endpoints prove the carrier.
+    """
+    config = model.config
+    interfaces: dict[int, list[Resource]] = defaultdict(list)
+    for interface in config.of_type(interface_type):
+        line = referenced(config, interface, interface_attr, line_type)
+        if line is not None:
+            interfaces[line.index].append(interface)
+    for line in config.of_type(line_type):
+        over = interfaces.get(line.index, [])
+        tagged = [line, *over]
+        remote, proof = declared_far_end(line.get("peer_location"), *tagged)
+        peer_ips = {str(v.get(peer_ip_attr)) for v in over if is_resolved(v.get(peer_ip_attr))}
+        link = Link(
+            kind=DEDICATED,
+            resource=line,
+            local=local_of(config, line),
+            remote=remote,
+            peer_address=next(iter(peer_ips)) if len(peer_ips) == 1 else None,
+            circuit_tags=circuit_tags(*tagged),
+            far_end_proven_cn=proof,
+        )
+        if is_resolved(line.get("line_operator")):
+            link.carrier_text, link.carrier_attr = str(line.get("line_operator")), "line_operator"
+        model.add_link(link, *over)

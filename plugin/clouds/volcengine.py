@@ -18,10 +18,10 @@ from collections import defaultdict
 from typing import Any
 
 from cn_crossborder.clouds.common import (
+    add_line_links,
     any_default,
     circuit_tags,
     cross_border_pairs,
-    declared_far_end,
     group_key,
     is_default_route,
     only_default,
@@ -30,7 +30,7 @@ from cn_crossborder.clouds.common import (
 from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
-from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 from cn_crossborder.policy import Policy
 
 CLOUD = "volcengine"
@@ -136,29 +136,7 @@ def _route_exits(model: NetworkModel) -> None:
 
 
 def _line_links(model: NetworkModel) -> None:
-    config = model.config
-    interfaces: dict[int, list[Resource]] = defaultdict(list)
-    for vif in config.of_type(VIRTUAL_INTERFACE):
-        line = referenced(config, vif, "direct_connect_connection_id", LINE)
-        if line is not None:
-            interfaces[line.index].append(vif)
-    for line in config.of_type(LINE):
-        over = interfaces.get(line.index, [])
-        tagged = [line, *over]
-        remote, proof = declared_far_end(line.get("peer_location"), *tagged)
-        peer_ips = {str(v.get("peer_ip")) for v in over if is_resolved(v.get("peer_ip"))}
-        link = Link(
-            kind=DEDICATED,
-            resource=line,
-            local=cloud_endpoint(config, line),
-            remote=remote,
-            peer_address=next(iter(peer_ips)) if len(peer_ips) == 1 else None,
-            circuit_tags=circuit_tags(*tagged),
-            far_end_proven_cn=proof,
-        )
-        if is_resolved(line.get("line_operator")):
-            link.carrier_text, link.carrier_attr = str(line.get("line_operator")), "line_operator"
-        model.add_link(link, *over)
+    add_line_links(model, LINE, VIRTUAL_INTERFACE, "direct_connect_connection_id", "peer_ip")
 
 
 # --- CEN and transit routers ----------------------------------------------------------------------

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 from cn_crossborder.graph import Resource
-from cn_crossborder.model import VPN, NetworkModel
+from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.rules import Rule
-from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines, termination
+from cn_crossborder.verdicts import Verdict, crossing, judge_links, termination
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
-    links = model.links_for(res, VPN)
-    if not links:
-        return Verdict(PASSED, f"{res.address} is not a site-to-site IPsec link (out of scope)")
-    details: list[str] = []
-    failures: list[str] = []
-    for link in links:
-        details += endpoint_lines(link)
+    def judge(link: Link) -> tuple[str, bool]:
         cross = crossing(link, model.context)
         if not cross.crosses:
-            details.append(f"Not cross-border: {cross.reason}.")
-            continue
+            return f"Not cross-border: {cross.reason}.", False
         term = termination(link, model.context)
         if term.approved:
-            details.append(f"Cross-border ({cross.reason}); terminates on an approved carrier: {term.how}.")
-            continue
-        why = f"Cross-border ({cross.reason}) self-built IPsec tunnel: " + "; ".join(term.problems) + "."
-        details.append(why)
-        failures.append(why)
-    if failures:
-        return Verdict(FAILED, failures[0], details)
-    return Verdict(PASSED, details[-1], details)
+            return f"Cross-border ({cross.reason}); terminates on an approved carrier: {term.how}.", False
+        return f"Cross-border ({cross.reason}) self-built IPsec tunnel: " + "; ".join(term.problems) + ".", True
+
+    out_of_scope = f"{res.address} is not a site-to-site IPsec link (out of scope)"
+    return judge_links(model.links_for(res, VPN), out_of_scope, judge)
 
 
 RULE = Rule(

@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 from cn_crossborder.graph import Resource
-from cn_crossborder.model import DEDICATED, NetworkModel
+from cn_crossborder.model import DEDICATED, Link, NetworkModel
 from cn_crossborder.rules import Rule
-from cn_crossborder.verdicts import FAILED, PASSED, Verdict, endpoint_lines, termination
+from cn_crossborder.verdicts import Verdict, judge_links, termination
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
-    links = model.links_for(res, DEDICATED)
-    if not links:
-        return Verdict(PASSED, f"{res.address} is not a dedicated line (out of scope)")
-    details: list[str] = []
-    failures: list[str] = []
-    for link in links:
-        details += endpoint_lines(link)
+    def judge(link: Link) -> tuple[str, bool]:
         if not link.local.is_mainland:
-            details.append("Out of scope: the line does not serve a mainland China region.")
-            continue
+            return "Out of scope: the line does not serve a mainland China region.", False
         term = termination(link, model.context)
         if term.approved:
-            details.append(f"Terminates on an approved carrier: {term.how}.")
-            continue
+            return f"Terminates on an approved carrier: {term.how}.", False
         if link.far_end_proven_cn:
-            details.append(f"Domestic line: the far end is proven to be in mainland China ({link.far_end_proven_cn}).")
-            continue
-        why = (
-            "Dedicated line into a mainland region whose far end is not proven to be in mainland China: "
-            + "; ".join(term.problems)
-            + "."
+            return f"Domestic line: the far end is proven to be in mainland China ({link.far_end_proven_cn}).", False
+        problems = "; ".join(term.problems)
+        return (
+            f"Dedicated line into a mainland region whose far end is not proven to be in mainland China: {problems}.",
+            True,
         )
-        details.append(why)
-        failures.append(why)
-    if failures:
-        return Verdict(FAILED, failures[0], details)
-    return Verdict(PASSED, details[-1], details)
+
+    out_of_scope = f"{res.address} is not a dedicated line (out of scope)"
+    return judge_links(model.links_for(res, DEDICATED), out_of_scope, judge)
 
 
 RULE = Rule(

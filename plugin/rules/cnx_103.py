@@ -3,42 +3,26 @@
 from __future__ import annotations
 
 from cn_crossborder.graph import Resource
-from cn_crossborder.model import PEERING, NetworkModel
+from cn_crossborder.model import PEERING, Link, NetworkModel
 from cn_crossborder.rules import Rule
-from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines, termination
+from cn_crossborder.verdicts import Verdict, crossing, judge_links, termination
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
-    links = model.links_for(res, PEERING)
-    if not links:
-        return Verdict(PASSED, f"{res.address} joins no regions across the border (out of scope)")
-    details: list[str] = []
-    failures: list[str] = []
-    for link in links:
-        details += endpoint_lines(link)
+    def judge(link: Link) -> tuple[str, bool]:
         cross = crossing(link, model.context)
         if not cross.crosses:
-            details.append(f"Not cross-border: {cross.reason}.")
-            continue
+            return f"Not cross-border: {cross.reason}.", False
         if link.impossible:
-            why = f"Cross-border ({cross.reason}): {link.impossible}"
-            details.append(why)
-            failures.append(why)
-            continue
+            return f"Cross-border ({cross.reason}): {link.impossible}", True
         term = termination(link, model.context)
         if term.approved:
-            details.append(f"Cross-border ({cross.reason}); {term.how}.")
-            continue
-        why = (
-            f"Cross-border ({cross.reason}) without the licensed cross-border product: "
-            + "; ".join(term.problems)
-            + "."
-        )
-        details.append(why)
-        failures.append(why)
-    if failures:
-        return Verdict(FAILED, failures[0], details)
-    return Verdict(PASSED, details[-1], details)
+            return f"Cross-border ({cross.reason}); {term.how}.", False
+        problems = "; ".join(term.problems)
+        return f"Cross-border ({cross.reason}) without the licensed cross-border product: {problems}.", True
+
+    out_of_scope = f"{res.address} joins no regions across the border (out of scope)"
+    return judge_links(model.links_for(res, PEERING), out_of_scope, judge)
 
 
 RULE = Rule(

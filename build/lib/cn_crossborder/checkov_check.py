@@ -1,0 +1,161 @@
+"""The one Checkov check class every rule uses: find the resource in the model, ask, explain.
+
+Checkov turns any exception in a check into an UNKNOWN result that no report shows; here an
+unexpected error becomes a FAILED finding that says so, because a silent pass is the worst outcome.
+Policy exemptions are applied here, the same way for every rule.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from checkov.cloudformation.checks.resource.base_resource_check import (
+    BaseResourceCheck as CfnBaseResourceCheck,
+)
+from checkov.common.bridgecrew.severities import Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from cn_crossborder.graph import Resource
+from cn_crossborder.model import NetworkModel, model_for
+from cn_crossborder.rules import Rule, get_rule
+from cn_crossborder.verdicts import FAILED, Verdict
+
+_CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
+
+
+def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verdict) -> tuple[Verdict, str | None]:
+    """A valid exemption turns a failure into a skip with its reason; an expired one is named."""
+    if not verdict.failed:
+        return verdict, None
+    exemption = model.context.policy.exemption_for(rule.id, address)
+    if exemption is None:
+        return verdict, None
+    if exemption.expires < model.context.as_of:
+        note = f"Exemption for {rule.id} on {address} expired on {exemption.expires} ({exemption.reason})."
+        return Verdict(verdict.result, verdict.reason, [*verdict.details, note]), None
+    return verdict, f"cn-crossborder exemption until {exemption.expires}: {exemption.reason}"
+
+
+def finding_details(model: NetworkModel, rule: Rule, verdict: Verdict) -> list[str]:
+    lines = list(verdict.details)
+    if model.context.problems:
+        lines += [f"Policy problem: {p}" for p in model.context.problems]
+    if verdict.failed:
+        lines += [rule.legal_line(), f"Fix: {rule.remediation}"]
+    return lines
+
+
+class _RuleCheck:
+    """What every framework's check class shares: metadata from the rule, verdict, exemption, errors."""
+
+    rule: Rule
+    details: list[str]
+    _suppress: str | None
+
+    def _adopt(self, rule: Rule) -> None:
+        self.rule = rule
+        self.severity = Severities[rule.severity]
+        self._suppress = None
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self._suppress = None
+        result = super().run(*args, **kwargs)  # type: ignore[misc]
+        if self._suppress and result.get("result") == CheckResult.SKIPPED:
+            result["suppress_comment"] = self._suppress
+        return result
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            return self._scan(conf)
+        except Exception as exc:  # never let Checkov hide an error as UNKNOWN
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.details = [
+                f"cn-crossborder could not evaluate this resource: {type(exc).__name__}: {exc} "
+                f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}). Treated as a failure so it is "
+                "not passed silently; please report it."
+            ]
+            return CheckResult.FAILED
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        raise NotImplementedError
+
+    def _judge(self, model: NetworkModel, res: Resource) -> CheckResult:
+        verdict = self.rule.evaluate(model, res)
+        verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
+        self.details = finding_details(model, self.rule, verdict)
+        if suppress:
+            self._suppress = suppress
+            return CheckResult.SKIPPED
+        if model.context.problems:
+            return CheckResult.FAILED
+        return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
+
+
+class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
+    """A Checkov resource check backed by one cn-crossborder rule."""
+
+    def __init__(self, rule_id: str) -> None:
+        rule = get_rule(rule_id)
+        super().__init__(
+            name=rule.title,
+            id=rule.id,
+            categories=[_CATEGORIES[rule.category]],
+            supported_resources=rule.resource_types,
+        )
+        self._adopt(rule)
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        model = model_for(self.graph)
+        scanned_file = self.entity_path.split(":", 1)[0]
+        address = str(conf.get("__address__", ""))
+        line = conf.get("__start_line__")
+        res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
+        if res is None:
+            self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
+            return CheckResult.FAILED
+        return self._judge(model, res)
+
+
+class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
+    """The same rule on CloudFormation templates, judged on a model built from the template file.
+
+    Checkov sets no graph for CloudFormation checks, so the model comes from ``cn_crossborder.cfn``,
+    which loads each template once; exemptions and details work exactly as for Terraform.
+    """
+
+    def __init__(self, rule_id: str) -> None:
+        from cn_crossborder.cfn import CFN_RESOURCE_TYPES, carry_details
+
+        carry_details()
+        rule = get_rule(rule_id)
+        super().__init__(
+            name=rule.title,
+            id=rule.id,
+            categories=[_CATEGORIES[rule.category]],
+            supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())),
+        )
+        self._adopt(rule)
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        from cn_crossborder.cfn import DETAILS_KEY
+
+        result = super().run(*args, **kwargs)
+        if self.details:
+            result[DETAILS_KEY] = list(self.details)
+        return result
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        from cn_crossborder.cfn import cfn_model, template_path
+
+        scanned_file, _, _ = self.entity_path.partition(":")
+        path = str(conf.get("__file__") or template_path(scanned_file) or "")
+        logical_id = self.entity_path.rsplit(":", 1)[-1]
+        address = f"{conf.get('Type', self.entity_type)}.{logical_id}"
+        model = cfn_model(path) if path else None
+        found = model.config.by_address.get(address) if model is not None else None
+        if model is None or not found:
+            where = path or "its template"
+            self.details = [f"{address} could not be located in {where}; it could not be judged."]
+            return CheckResult.FAILED
+        return self._judge(model, found[0])

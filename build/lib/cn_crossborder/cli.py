@@ -1,0 +1,308 @@
+"""The ``cn-crossborder`` command: scan, checks-dir, checks, explain, policy validate.
+
+``scan`` runs Checkov in this process with only our checks, offline (no guideline download, no
+version check, no platform), with the policy and evaluation date passed through the environment
+so that the checks (which also run under plain Checkov) read them the same way.
+Exit codes: 0 nothing failed, 1 something failed or a file could not be parsed, 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from cn_crossborder import __version__
+from cn_crossborder.context import AS_OF_ENV, parse_as_of
+from cn_crossborder.policy import POLICY_ENV, discover_policy, load_policy
+from cn_crossborder.yamlsrc import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
+FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
+
+# Everything that would make Checkov reach the network, turned off.
+OFFLINE_ENV = {
+    "BC_SKIP_MAPPING": "TRUE",
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+    "DOWNLOAD_EXTERNAL_MODULES": "false",
+    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
+}
+
+
+class UsageError(Exception):
+    """A problem with the command line or configuration: exit 2 with a one-line message."""
+
+
+def checks_dir() -> Path:
+    return Path(str(resources.files("cn_crossborder.checks")))
+
+
+def _error(message: str) -> None:
+    print(f"cn-crossborder: error: {message}", file=sys.stderr)
+
+
+def _resolve_policy(args: argparse.Namespace, paths: list[Path]) -> Path | None:
+    explicit = args.policy
+    if explicit and not Path(explicit).is_file():
+        raise UsageError(f"policy file {explicit} does not exist")
+    start = paths[0] if paths else Path.cwd()
+    found = discover_policy(start, explicit=explicit)
+    if found is not None:
+        load_policy(found)  # raises InputError with every problem
+    return found
+
+
+def _validate_inventories(paths: list[Path]) -> None:
+    """Every network inventory under ``paths`` must load; raises InputError with every problem."""
+    from cn_crossborder.inventory import find_inventories, load_inventory
+
+    problems = []
+    for file in find_inventories(paths):
+        try:
+            load_inventory(file)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+
+
+_PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
+_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::")
+
+
+def _is_ours(file: str) -> bool:
+    """Whether a file Checkov could not parse is an input of ours (Terraform, plan JSON, inventory,
+    CloudFormation template). Other JSON and YAML (Helm templates, package files) are not scanned
+    by any check of ours, so their syntax is none of our business."""
+    name = file.lower()
+    if name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+        return True
+    if not name.endswith((".json", ".yaml", ".yml", ".template")):
+        return False
+    try:
+        text = Path(file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # named by Checkov but unreadable: do not hide it
+    if name.endswith(".json") and any(m in text for m in _PLAN_MARKERS):
+        return True
+    if any(m in text for m in _CFN_MARKERS):
+        return True
+    from cn_crossborder.inventory import is_inventory_file
+
+    return is_inventory_file(file)
+
+
+def _checkov_argv(args: argparse.Namespace, paths: list[Path], fmt: str) -> list[str]:
+    argv: list[str] = []
+    for path in paths:
+        argv += ["-f", str(path)] if path.is_file() else ["-d", str(path)]
+    argv += ["--framework", *FRAMEWORKS]
+    argv += ["--external-checks-dir", str(checks_dir()), "--check", "CKV_CNX_*"]
+    argv += ["--skip-download", "-o", fmt]
+    for var_file in args.var_file or ():
+        argv += ["--var-file", var_file]
+    if fmt == "sarif":
+        argv += ["--custom-tool-name", "cn-crossborder"]
+    return argv
+
+
+def _run_checkov(argv: list[str]) -> tuple[int, str, list]:
+    """Run Checkov in-process; return its exit code, what it printed and its reports."""
+    from checkov.main import Checkov
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ckv = Checkov(argv=argv)
+        code = ckv.run() or 0
+    return int(code), out.getvalue(), list(getattr(ckv, "scan_reports", []))
+
+
+def _require_checks() -> None:
+    """A scan that runs none of our checks must not pass: verify the install before Checkov runs.
+
+    Checkov runs frameworks in worker processes and swallows a check module that fails to import,
+    so a broken install would otherwise look like a clean tree.
+    """
+    import importlib
+
+    from cn_crossborder.rules import all_rules
+
+    try:
+        for module in ("cn_crossborder.checkov_check", "cn_crossborder.inventory_check", "cn_crossborder.clouds"):
+            importlib.import_module(module)
+        rules = all_rules()
+        sources = {f: f.read_text(encoding="utf-8") for f in checks_dir().glob("cnx_*.py")}
+        for file, text in sources.items():
+            compile(text, str(file), "exec")
+    except Exception as exc:
+        raise UsageError(f"the checks cannot load ({type(exc).__name__}: {exc}); the installation is broken") from None
+    missing = sorted(rid for rid in rules if not any(f'"{rid}"' in text for text in sources.values()))
+    if missing:
+        raise UsageError(f"no check module in {checks_dir()} registers {', '.join(missing)}")
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in (args.paths or ["."])]
+    if args.changed_files:
+        from cn_crossborder.precommit import scan_roots
+
+        paths = scan_roots(paths)
+        if not paths:
+            return EXIT_OK  # no Terraform, policy or inventory file among the changes
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
+    try:
+        as_of = parse_as_of(args.as_of)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+    policy_path = _resolve_policy(args, paths)
+    _validate_inventories(paths)
+    os.environ.update(OFFLINE_ENV)
+    os.environ[AS_OF_ENV] = as_of.isoformat()
+    if args.region:
+        from cn_crossborder.cfn import REGION_ENV
+
+        os.environ[REGION_ENV] = args.region.strip()
+    if policy_path is not None:
+        os.environ[POLICY_ENV] = str(policy_path.resolve())
+    else:
+        os.environ.pop(POLICY_ENV, None)
+    fmt = "json" if args.format in ("markdown", "sarif") else args.format
+    _require_checks()
+    code, printed, reports = _run_checkov(_checkov_argv(args, paths, fmt))
+    if args.format == "markdown":
+        from cn_crossborder.markdown_report import render_markdown
+
+        printed = render_markdown(reports)
+    elif args.format == "sarif":
+        from cn_crossborder.sarif_report import render_sarif
+
+        printed = render_sarif(reports)
+    if args.output:
+        Path(args.output).write_text(printed, encoding="utf-8")
+    else:
+        sys.stdout.write(printed)
+    unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
+    parse_errors = sorted(f for f in unparsed if _is_ours(f))
+    for file in parse_errors:
+        _error(f"{file} could not be parsed; it was not scanned")
+    failed = any(getattr(r, "failed_checks", None) for r in reports)
+    if parse_errors:
+        return EXIT_FAILED
+    if failed and not args.soft_fail:
+        return EXIT_FAILED
+    return EXIT_OK if code in (0, 1) else code
+
+
+def cmd_checks_dir(_: argparse.Namespace) -> int:
+    print(checks_dir())
+    return EXIT_OK
+
+
+def cmd_checks(_: argparse.Namespace) -> int:
+    from cn_crossborder.rules import all_rules
+
+    for rule in all_rules().values():
+        print(f"{rule.id}  {rule.severity:<8} {rule.title}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from cn_crossborder.explain import explain
+
+    try:
+        print(explain(args.check_id))
+    except KeyError:
+        raise UsageError(f"no check {args.check_id}; run `cn-crossborder checks` for the list") from None
+    return EXIT_OK
+
+
+def cmd_policy_validate(args: argparse.Namespace) -> int:
+    for file in args.files:
+        if not Path(file).is_file():
+            raise UsageError(f"policy file {file} does not exist")
+    problems = 0
+    for file in args.files:
+        try:
+            load_policy(file)
+            print(f"{file}: valid")
+        except InputError as exc:
+            problems += len(exc.problems)
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cn-crossborder",
+        description="Checks for China cross-border networking and encryption-import licensing, on Checkov.",
+    )
+    parser.add_argument("--version", action="version", version=f"cn-crossborder {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    scan = sub.add_parser("scan", help="scan Terraform (HCL, plan JSON) and network inventories")
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="directories or files (default: .)")
+    scan.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="policy file (default: $CN_CROSSBORDER_POLICY or nearest .cn-crossborder.yaml)",
+    )
+    scan.add_argument("--format", choices=FORMATS, default="cli")
+    scan.add_argument("--output", metavar="FILE", help="write the report here instead of standard output")
+    scan.add_argument("--soft-fail", action="store_true", help="exit 0 even when checks fail")
+    scan.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluation date for expiries (default: today)")
+    scan.add_argument(
+        "--changed-files",
+        action="store_true",
+        help="PATHs are changed files (as pre-commit passes them): scan each of their directories once",
+    )
+    scan.add_argument(
+        "--region",
+        metavar="REGION",
+        help="region CloudFormation templates deploy to (default: $CN_CROSSBORDER_REGION, "
+        "else the Default of a parameter named Region)",
+    )
+    scan.add_argument("--var-file", action="append", metavar="FILE", help="Terraform variables file (repeatable)")
+    scan.set_defaults(func=cmd_scan)
+
+    sub.add_parser("checks-dir", help="print the directory for checkov --external-checks-dir").set_defaults(
+        func=cmd_checks_dir
+    )
+    sub.add_parser("checks", help="list the checks").set_defaults(func=cmd_checks)
+    explain = sub.add_parser("explain", help="explain a check: what it protects, legal basis, fix")
+    explain.add_argument("check_id", metavar="CHECK_ID")
+    explain.set_defaults(func=cmd_explain)
+
+    policy = sub.add_parser("policy", help="policy file commands")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    validate = policy_sub.add_parser("validate", help="validate policy files against the schema")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(func=cmd_policy_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

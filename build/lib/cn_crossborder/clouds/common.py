@@ -1,0 +1,141 @@
+"""Helpers every cloud adapter needs: reading references, CIDRs and tags the same way."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint
+from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+
+DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
+
+_REF = re.compile(r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$")
+
+
+def is_default_route(value: Any) -> bool:
+    """True for 0.0.0.0/0 and ::/0 written in any equivalent form (``0.0.0.0/0``, ``::0/0``)."""
+    value = first(value)
+    if not isinstance(value, str):
+        return False
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def any_default(values: Any) -> bool:
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    if not isinstance(values, (list, tuple)):
+        return False
+    return any(is_default_route(v) for v in values)
+
+
+def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -> Resource | None:
+    """The resource that ``res.attr`` points at, by graph edge or else by the reference text."""
+    target = res.ref(attr)
+    if target is not None and (not types or target.type in types):
+        return target
+    if res.file.endswith(".json"):  # plan JSON: Terraform's own references, even for known values
+        from cn_crossborder.plan import plan_referenced
+
+        target = plan_referenced(config, res, attr, *types)
+        if target is not None:
+            return target
+    text = first(res.attrs.get(attr))
+    if not isinstance(text, str):
+        return None
+    match = _REF.match(text.strip())
+    if not match:
+        return None
+    local = match.group("addr")
+    module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+    for candidate in config.by_address.get(module_prefix + local, ()):
+        if candidate.scope == res.scope and (not types or candidate.type in types):
+            return candidate
+    return None
+
+
+def circuit_tags(*resources: Resource | None) -> list[tuple[str, Resource]]:
+    out = []
+    for res in resources:
+        if res is None:
+            continue
+        value = res.tags().get(CIRCUIT_TAG)
+        if value:
+            out.append((str(value), res))
+    return out
+
+
+def inline_blocks(res: Resource, key: str) -> Iterable[dict[str, Any]]:
+    """Nested blocks (``route { ... }``) as dicts, whatever list nesting the parser produced."""
+    value = res.attrs.get(key)
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, dict):
+            yield item
+        elif isinstance(item, list):
+            stack[:0] = item
+
+
+def only_default(values: Any) -> bool:
+    """True when a traffic selector lists nothing but 0.0.0.0/0 or ::/0.
+
+    Alibaba Cloud and Volcengine call 0.0.0.0/0 on both selectors "destination routing" mode:
+    the selectors then admit whatever routes send, and the routes decide, not the selectors.
+    """
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    if not isinstance(values, (list, tuple)) or not values:
+        return False
+    return all(is_default_route(v) for v in values)
+
+
+def group_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> tuple[str, Any] | None:
+    """What makes two resources name the same instance (a CEN): the referenced resource, else its id."""
+    target = referenced(config, res, attr, *types)
+    if target is not None:
+        return ("resource", target.index)
+    value = first(res.attrs.get(attr))
+    if is_resolved(value):
+        return ("id", str(value))
+    return None
+
+
+def declared_far_end(label: Any, *tagged: Resource | None) -> tuple[Endpoint, str | None]:
+    """The customer end of a dedicated line, and the proof when it is declared CN.
+
+    Only a cn-crossborder:location tag on the line or on an interface over it locates that end;
+    peer locations are free text (an IDC address) and locate nothing.
+    """
+    shown = str(first(label)) if is_resolved(first(label)) else "customer end"
+    for res in tagged:
+        value = res.tags().get(LOCATION_TAG) if res is not None else None
+        if res is None or value is None:
+            continue
+        code, where = str(value).strip().upper(), f"on {res.address}"
+        if len(code) != 2 or not code.isalpha():
+            return Endpoint(None, shown, f"tag {LOCATION_TAG} {where} is {value!r}, not a country code"), None
+        proof = f"tag {LOCATION_TAG} = CN {where}" if code == "CN" else None
+        return Endpoint(code, shown, f"by tag {LOCATION_TAG} {where}"), proof
+    return Endpoint(None, shown, f"not located: no {LOCATION_TAG} tag on the line or over it"), None
+
+
+def cross_border_pairs(
+    members: list[tuple[Resource, Endpoint]],
+) -> Iterator[tuple[Resource, Endpoint, Endpoint]]:
+    """Pairs of members of one network (a CEN) with one end in the mainland and one outside it or unknown.
+
+    Each pair is yielded as (member outside or unknown, mainland end, its own end), so the finding lands on
+    the member that takes the network across the border, whatever order the files list them in.
+    """
+    mainland = [ep for _, ep in members if ep.is_mainland]
+    for res, ep in members:
+        if ep.is_mainland:
+            continue
+        for other in mainland:
+            yield res, other, ep

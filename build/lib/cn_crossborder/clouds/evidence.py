@@ -1,0 +1,70 @@
+"""Small readers several adapters share: nested CIDR lists, nested references, carrier attributes.
+
+Nested blocks hold CIDR lists and references that the graph does not link, and carrier attributes
+are free text or cloud enums; reading them one way keeps the findings of every cloud alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cn_crossborder.clouds.common import cross_border_pairs, is_default_route, referenced
+from cn_crossborder.endpoints import Endpoint
+from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+from cn_crossborder.model import Link
+
+
+def flat(value: Any) -> list[Any]:
+    """Every scalar of a value that may be a scalar, a list or lists of lists."""
+    out: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def has_default(value: Any) -> bool:
+    """True when a CIDR or a (nested) list of CIDRs selects everything (0.0.0.0/0 or ::/0)."""
+    return any(is_default_route(v) for v in flat(value))
+
+
+def shown(value: Any) -> str:
+    """A value as a finding shows it."""
+    value = first(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if value is not None else "not set"
+
+
+def inline_ref(config: TerraformConfig, res: Resource, attr: str, value: Any, *types: str) -> Resource | None:
+    """The resource an attribute of a nested block refers to (the graph only links top-level ones)."""
+    text = first(value)
+    if not isinstance(text, str):
+        return None
+    probe = Resource(res.index, res.type, res.address, res.file, 0, 0, {attr: text}, res.scope)
+    return referenced(config, probe, attr, *types)
+
+
+def set_carrier(link: Link, res: Resource, attr: str) -> None:
+    """Record a native carrier attribute (free text or a cloud enum) on the link."""
+    value = first(res.attrs.get(attr))
+    if is_resolved(value):
+        link.carrier_text, link.carrier_attr = str(value), attr
+
+
+def member_pairs(members: list[tuple[Resource, Endpoint]]) -> Iterator[tuple[Resource, Endpoint, Endpoint]]:
+    """Cross-border pairs of one network's members, one per member and mainland region.
+
+    As ``cross_border_pairs``: the finding lands on the member outside the mainland (or unknown),
+    and several mainland members in the same region make one pair, not many.
+    """
+    seen: set[tuple[int, str]] = set()
+    for res, mainland, own in cross_border_pairs(members):
+        if (res.index, mainland.label) not in seen:
+            seen.add((res.index, mainland.label))
+            yield res, mainland, own

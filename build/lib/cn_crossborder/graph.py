@@ -1,0 +1,279 @@
+"""Read Checkov's Terraform graph once into plain records, and resolve providers the way Terraform does.
+
+Checkov only links a resource to its provider when the provider block sits in the same file, and it
+forgets the link in plan mode. Terraform's rule is per module: a resource uses the provider named by
+its ``provider`` argument, else the module's default provider for its type prefix, wherever in the
+module's files that block is written; a child module gets the provider passed in its call's
+``providers`` map, else inherits its caller's default. This module implements that rule over the
+vertices of one graph, in one pass, with dictionaries for every lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+ScopeKey = tuple[Any, ...]
+
+_UNRESOLVED = re.compile(r"\$\{|\b(var|local|module|data|each|count|path|terraform)\.")
+
+
+def is_resolved(value: Any) -> bool:
+    """False for values Terraform only knows at apply time (or that Checkov could not render)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip()) and not _UNRESOLVED.search(value)
+    return True
+
+
+def first(value: Any) -> Any:
+    """HCL attributes may arrive wrapped in one-element lists (plan and parser variants)."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+@dataclass(eq=False)
+class Resource:
+    """One resource (or data source) block instance of the scanned configuration."""
+
+    index: int
+    type: str
+    address: str
+    file: str
+    start_line: int
+    end_line: int
+    attrs: Mapping[str, Any]
+    scope: ScopeKey
+    refs: dict[str, list[Resource]] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return self.type.split("_", 1)[0]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = first(self.attrs.get(key, default))
+        return default if value is None else value
+
+    def ref(self, key: str) -> Resource | None:
+        """The resource an attribute refers to (``customer_gateway_id = aws_customer_gateway.x.id``)."""
+        found = self.refs.get(key)
+        return found[0] if found else None
+
+    def tags(self) -> dict[str, Any]:
+        tags: dict[str, Any] = {}
+        for key in ("tags", "tags_all", "labels"):
+            value = first(self.attrs.get(key))
+            if isinstance(value, dict) and set(value) == {"key", "value"}:
+                value = [value]  # one `tags { key = ..., value = ... }` block (volcengine style)
+            if isinstance(value, dict):
+                tags.update(value)
+            elif isinstance(value, list):  # tag blocks as [{key, value}, ...]
+                for item in value:
+                    if isinstance(item, dict) and "key" in item:
+                        tags[str(item["key"])] = item.get("value")
+        return tags
+
+    @property
+    def location(self) -> str:
+        return f"{os.path.basename(self.file)}:{self.start_line}"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """A provider block as Terraform would select it for a resource, with the path that led there."""
+
+    name: str
+    alias: str | None
+    attrs: Mapping[str, Any]
+    file: str
+    line: int
+    via: tuple[str, ...]
+
+    @property
+    def address(self) -> str:
+        return f"{self.name}.{self.alias}" if self.alias else self.name
+
+
+def _module_key(tf_module: Any) -> ScopeKey | None:
+    """A hashable identity for a module instance from Checkov's TFModule (or its JSON form)."""
+    if tf_module is None:
+        return None
+    if isinstance(tf_module, Mapping):
+        path, name = tf_module.get("path"), tf_module.get("name")
+        nested, idx = tf_module.get("nested_tf_module"), tf_module.get("foreach_idx")
+    else:
+        path, name = getattr(tf_module, "path", None), getattr(tf_module, "name", None)
+        nested, idx = getattr(tf_module, "nested_tf_module", None), getattr(tf_module, "foreach_idx", None)
+    return ("module", path, name, str(idx) if idx is not None else None, _module_key(nested))
+
+
+def _scope_of(attrs: Mapping[str, Any]) -> ScopeKey:
+    module = _module_key(attrs.get("source_module_object_"))
+    if module is not None:
+        return module
+    return ("root", os.path.dirname(str(attrs.get("file_path_", ""))))
+
+
+def _parse_provider_ref(value: Any) -> tuple[str, str | None] | None:
+    value = first(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("${}").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?", text):
+        return None
+    name, _, alias = text.partition(".")
+    return name, (alias or None)
+
+
+def iter_vertices(graph: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Vertices of a rustworkx PyDiGraph (Checkov's default) or a networkx DiGraph."""
+    nodes = graph.nodes()
+    if hasattr(graph, "weighted_edge_list"):
+        yield from nodes  # rustworkx: (index, attrs)
+    else:
+        for idx in nodes:  # networkx: node ids with an attribute dict
+            data = graph.nodes[idx]
+            yield idx, data.get("attr", data) if isinstance(data, Mapping) else data
+
+
+def iter_edges(graph: Any) -> Iterator[tuple[int, int, str]]:
+    if hasattr(graph, "weighted_edge_list"):
+        for src, dst, data in graph.weighted_edge_list():
+            yield src, dst, (data or {}).get("label", "") if isinstance(data, Mapping) else str(data)
+    else:
+        for src, dst, data in graph.edges(data=True):
+            yield src, dst, data.get("label", "")
+
+
+@dataclass
+class TerraformConfig:
+    """Resources, module calls and provider blocks of one graph, indexed for constant-time lookups."""
+
+    resources: list[Resource] = field(default_factory=list)
+    by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    by_address: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
+    module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+
+    def of_type(self, *types: str) -> Iterable[Resource]:
+        for t in types:
+            yield from self.by_type.get(t, ())
+
+    def find(self, address: str, file_suffix: str = "", line: int | None = None) -> Resource | None:
+        """The resource Checkov reports as ``address`` in ``file_suffix`` (addresses repeat across roots)."""
+        candidates = self.by_address.get(address, ())
+        if len(candidates) == 1:
+            return candidates[0]
+        suffix = file_suffix.replace("\\", "/")
+        for res in candidates:
+            if (not suffix or res.file.replace("\\", "/").endswith(suffix)) and (
+                line is None or res.start_line == line
+            ):
+                return res
+        return candidates[0] if candidates else None
+
+    def provider_for(self, resource: Resource) -> ProviderConfig | None:
+        """The provider configuration Terraform would use for ``resource``."""
+        if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
+            from cn_crossborder.plan import plan_provider_for
+
+            planned = plan_provider_for(resource)
+            if planned is not None:
+                return planned
+        ref = _parse_provider_ref(resource.attrs.get("provider"))
+        name, alias = ref if ref else (resource.prefix, None)
+        via: tuple[str, ...] = ()
+        return self._resolve(resource.scope, name, alias, via, depth=0)
+
+    def _resolve(
+        self, scope: ScopeKey, name: str, alias: str | None, via: tuple[str, ...], depth: int
+    ) -> ProviderConfig | None:
+        if depth > 50:
+            return None
+        found = self.providers.get((scope, name, alias))
+        if found is not None:
+            return ProviderConfig(found.name, found.alias, found.attrs, found.file, found.line, via)
+        call = self.module_calls.get(scope)
+        if call is None:
+            return None
+        call_attrs, caller = call
+        module_name = str(call_attrs.get("block_name_", "?"))
+        mapping = first(call_attrs.get("providers"))
+        key = f"{name}.{alias}" if alias else name
+        if isinstance(mapping, Mapping) and key in mapping:
+            target = _parse_provider_ref(mapping[key])
+            if target is None:
+                return None
+            step = f'module "{module_name}" providers {{ {key} = {target[0]}{"." + target[1] if target[1] else ""} }}'
+            return self._resolve(caller, target[0], target[1], (*via, step), depth + 1)
+        if alias is None:
+            return self._resolve(caller, name, None, (*via, f'inherited by module "{module_name}"'), depth + 1)
+        return None
+
+
+Number = Union[int, float]
+
+
+def read_config(graph: Any) -> TerraformConfig:
+    """One pass over vertices and edges; nothing here depends on the number of resources squared."""
+    config = TerraformConfig()
+    by_index: dict[int, Resource] = {}
+    for idx, attrs in iter_vertices(graph):
+        block_type = attrs.get("block_type_")
+        file_path = str(attrs.get("file_path_", ""))
+        if file_path:
+            config.files.add(file_path)
+        if block_type in ("resource", "data"):
+            rtype = str(attrs.get("resource_type", ""))
+            address = str(attrs.get("__address__") or attrs.get("block_name_", ""))
+            if block_type == "data" and not address.startswith("data."):
+                address = f"data.{address}"
+            res = Resource(
+                index=idx,
+                type=f"data.{rtype}" if block_type == "data" and not rtype.startswith("data.") else rtype,
+                address=address,
+                file=file_path,
+                start_line=int(attrs.get("__start_line__") or 0),
+                end_line=int(attrs.get("__end_line__") or 0),
+                attrs=attrs,
+                scope=_scope_of(attrs),
+            )
+            config.resources.append(res)
+            config.by_type[res.type].append(res)
+            config.by_address[address].append(res)
+            by_index[idx] = res
+        elif block_type == "provider":
+            block_name = str(attrs.get("block_name_", ""))
+            name = block_name.split(".", 1)[0]
+            alias = first(attrs.get("alias"))
+            alias = alias if isinstance(alias, str) and alias else None
+            provider = ProviderConfig(name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ())
+            config.providers.setdefault((_scope_of(attrs), name, alias), provider)
+        elif block_type == "module":
+            child = (
+                "module",
+                file_path,
+                str(attrs.get("block_name_", "")).split("[", 1)[0],
+                None,
+                _module_key(attrs.get("source_module_object_")),
+            )
+            config.module_calls[child] = (attrs, _scope_of(attrs))
+    for src, dst, label in iter_edges(graph):
+        res, target = by_index.get(src), by_index.get(dst)
+        if res is not None and target is not None:
+            res.refs.setdefault(label, []).append(target)
+    # for_each/count module instances carry an index in their TFModule; map them to the call.
+    for res in config.resources:
+        scope = res.scope
+        if scope[0] == "module" and scope not in config.module_calls and scope[3] is not None:
+            base = (scope[0], scope[1], scope[2], None, scope[4])
+            if base in config.module_calls:
+                config.module_calls[scope] = config.module_calls[base]
+    return config

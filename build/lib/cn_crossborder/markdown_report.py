@@ -1,0 +1,254 @@
+"""``--format markdown``: the summary a reviewer reads in a pull-request comment.
+
+Counts first, then one table row per failed finding (check, resource, file:line, why, fix), the
+accepted exemptions, and a Mermaid flowchart of the cross-border links the checks saw, so that a
+reviewer sees at a glance which network joins which jurisdiction over what. The diagram is built from
+the ``Endpoint:`` lines of each finding's details (the checks write one pair per link); GitHub and
+GitLab both render ``mermaid`` code blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+TITLE = "cn-crossborder"
+MAX_WHY_LINES = 3
+MAX_EDGE_LABELS = 4
+
+_ENDPOINT = re.compile(
+    r"^Endpoint:\s*(?P<label>.+?):\s+(?P<jur>[A-Z]{2}|unknown|outside mainland China)(?:\s+(?P<how>.*))?$"
+)
+_CONTEXT_PREFIXES = ("Endpoint:", "Network:", "Legal basis:", "Fix:")
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: no pipes, no raw HTML, no line breaks."""
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+_MERMAID_CODES = {
+    "#": "#35;",
+    "&": "#38;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "|": "#124;",
+    "`": "#96;",
+}
+
+
+def _mermaid(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: entity codes for the characters Mermaid parses."""
+    return "".join(_MERMAID_CODES.get(ch, ch) for ch in str(text).replace("\n", " "))
+
+
+def _records(reports: Iterable[Any], attr: str) -> list[Any]:
+    return [rec for rep in reports for rec in (getattr(rep, attr, None) or [])]
+
+
+def _location(rec: Any) -> str:
+    path = str(getattr(rec, "repo_file_path", None) or rec.file_path).lstrip("/")
+    lines = getattr(rec, "file_line_range", None) or []
+    start = lines[0] if lines else 0
+    return f"{path}:{start}" if start else path
+
+
+def _order(rec: Any) -> tuple[str, str, int, str]:
+    path = str(getattr(rec, "repo_file_path", None) or rec.file_path)
+    lines = getattr(rec, "file_line_range", None) or [0]
+    return (rec.check_id, path, int(lines[0] or 0), rec.resource)
+
+
+def _why(rec: Any) -> str:
+    lines = [str(d) for d in (rec.details or []) if not str(d).startswith(_CONTEXT_PREFIXES)]
+    if rec.check_result.get("result") is not None and str(rec.check_result.get("result")).endswith("FAILED"):
+        failing = [ln for ln in lines if not ln.startswith("Not cross-border")]
+        lines = failing or lines
+    seen: list[str] = []
+    for line in lines:
+        if line not in seen:
+            seen.append(line)
+    if not seen:
+        return rec.check_name
+    more = len(seen) - MAX_WHY_LINES
+    text = "\n".join(seen[:MAX_WHY_LINES])
+    return text + (f"\n(+{more} more in the details)" if more > 0 else "")
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.;])(\s|$)", text.strip())
+    return m.group(1) if m else text.strip()
+
+
+def _fix(check_id: str) -> str:
+    from cn_crossborder.rules import all_rules
+
+    rule = all_rules().get(check_id)
+    return rule.remediation if rule else ""
+
+
+def _verdict(rec: Any) -> str:
+    result = rec.check_result.get("result")
+    return str(getattr(result, "value", result) or "")
+
+
+# ------------------------------------------------------------------------------------ diagram
+
+
+@dataclass(frozen=True)
+class _Node:
+    label: str
+    jurisdiction: str
+
+    @property
+    def mainland(self) -> bool:
+        return self.jurisdiction == "CN"
+
+
+@dataclass
+class _Graph:
+    nodes: dict[_Node, str] = field(default_factory=dict)
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+
+    def node(self, node: _Node) -> str:
+        return self.nodes.setdefault(node, f"n{len(self.nodes)}")
+
+    def add(self, a: _Node, b: _Node, label: str, verdict: str) -> None:
+        if a.mainland == b.mainland:
+            return  # both in mainland China, or neither: not a cross-border link
+        key = (self.node(a), self.node(b))
+        entries = self.edges.setdefault(key, [])
+        if (label, verdict) not in entries:
+            entries.append((label, verdict))
+
+
+def _endpoints(details: Iterable[Any]) -> list[_Node]:
+    out = []
+    for line in details or []:
+        m = _ENDPOINT.match(str(line).strip())
+        if m:
+            out.append(_Node(m["label"].strip(), m["jur"]))
+    return out
+
+
+def link_graph(reports: Iterable[Any]) -> _Graph:
+    """Cross-border links named in any finding (endpoints come in pairs, one pair per link)."""
+    graph = _Graph()
+    reports = list(reports)
+    for attr in ("failed_checks", "skipped_checks", "passed_checks"):
+        for rec in _records(reports, attr):
+            ends = _endpoints(rec.details)
+            for a, b in zip(ends[0::2], ends[1::2]):
+                graph.add(a, b, f"{rec.check_id} {_verdict(rec)}: {rec.resource}", _verdict(rec))
+    return graph
+
+
+def mermaid(graph: _Graph) -> str:
+    lines = ["```mermaid", "flowchart LR"]
+    for node, node_id in graph.nodes.items():
+        where = "outside mainland China" if node.jurisdiction == "outside mainland China" else node.jurisdiction
+        lines.append(f'    {node_id}["{_mermaid(node.label)}<br/>{_mermaid(where)}"]')
+    styles = []
+    for index, ((a, b), entries) in enumerate(graph.edges.items()):
+        # failures first, then by check: the link's own check (1xx) before the route checks on it
+        entries = sorted(entries, key=lambda e: (e[1] != "FAILED", e[0]))
+        shown = [label for label, _ in entries[:MAX_EDGE_LABELS]]
+        if len(entries) > MAX_EDGE_LABELS:
+            shown.append(f"+{len(entries) - MAX_EDGE_LABELS} more")
+        lines.append(f'    {a} ---|"{"<br/>".join(_mermaid(s) for s in shown)}"| {b}')
+        if any(verdict == "FAILED" for _, verdict in entries):
+            styles.append(f"    linkStyle {index} stroke:#d73a49,stroke-width:2px")
+    mainland = [node_id for node, node_id in graph.nodes.items() if node.mainland]
+    lines += styles
+    if mainland:
+        lines.append("    classDef mainland fill:#fde2e2,stroke:#d73a49")
+        lines.append(f"    class {','.join(mainland)} mainland")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------- report
+
+
+def render_markdown(reports: Iterable[Any]) -> str:
+    """The pull-request comment for Checkov ``Report`` objects of a cn-crossborder scan."""
+    reports = list(reports)
+    failed = _records(reports, "failed_checks")
+    passed = _records(reports, "passed_checks")
+    skipped = _records(reports, "skipped_checks")
+    parse_errors = sorted({str(f) for rep in reports for f in (getattr(rep, "parsing_errors", None) or [])})
+
+    status = "❌ failed" if failed or parse_errors else "✅ passed"
+    out = [f"## {TITLE}: {status}", ""]
+    out.append(
+        f"**{len(failed)} failed**, {len(passed)} passed, {len(skipped)} skipped"
+        + (f", {len(parse_errors)} file(s) could not be parsed" if parse_errors else "")
+        + "."
+    )
+    out.append("")
+
+    if parse_errors:
+        out += ["### Files that could not be parsed", ""]
+        out += [f"- `{_cell(f)}`: not scanned; fix the syntax so it can be checked." for f in parse_errors]
+        out.append("")
+
+    if failed:
+        out += [
+            "### Findings",
+            "",
+            "| Check | Resource | File | Why | Fix |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for rec in sorted(failed, key=_order):
+            out.append(
+                f"| {rec.check_id} | `{_cell(rec.resource)}` | `{_cell(_location(rec))}` "
+                f"| {_cell(_why(rec))} | {_cell(_first_sentence(_fix(rec.check_id)))} |"
+            )
+        out.append("")
+        checks = sorted({rec.check_id for rec in failed})
+        for check_id in checks:
+            fix = _fix(check_id)
+            if fix:
+                out += [
+                    f"<details><summary>How to fix {check_id}</summary>",
+                    "",
+                    fix,
+                    "",
+                    f"Legal basis and sources: `cn-crossborder explain {check_id}`.",
+                    "",
+                    "</details>",
+                    "",
+                ]
+
+    if skipped:
+        out += [
+            "### Accepted (skipped)",
+            "",
+            "| Check | Resource | File | Reason |",
+            "| --- | --- | --- | --- |",
+        ]
+        for rec in sorted(skipped, key=_order):
+            reason = rec.check_result.get("suppress_comment") or "skipped"
+            out.append(f"| {rec.check_id} | `{_cell(rec.resource)}` | `{_cell(_location(rec))}` | {_cell(reason)} |")
+        out.append("")
+
+    graph = link_graph(reports)
+    out += ["### Cross-border links", ""]
+    if graph.edges:
+        out += [
+            "Each line joins two endpoints with their jurisdiction and names the resource, check and "
+            "verdict; red lines carry a failure, red boxes are in mainland China.",
+            "",
+            mermaid(graph),
+            "",
+        ]
+    else:
+        out += ["No cross-border link was found in the scanned files.", ""]
+    return "\n".join(out)

@@ -1,0 +1,144 @@
+"""The network model: every link, its two endpoints, its carrier evidence, and the routes over it.
+
+Built once per Checkov graph by the cloud adapters in ``cn_crossborder.clouds`` and indexed by the
+resource that Checkov reports, so a check is a dictionary lookup and a scan grows linearly with the
+number of resources.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cn_crossborder.context import ScanContext, context_for
+from cn_crossborder.endpoints import Endpoint
+from cn_crossborder.graph import Resource, TerraformConfig, read_config
+
+# Link kinds, named after the check families that judge them.
+VPN = "vpn"
+DEDICATED = "dedicated"
+PEERING = "peering"
+
+
+@dataclass
+class Link:
+    """A network path between two endpoints that one resource creates or configures."""
+
+    kind: str
+    resource: Resource
+    local: Endpoint
+    remote: Endpoint
+    peer_address: Any = None
+    peer_gateway: Resource | None = None
+    carrier_text: str | None = None
+    carrier_attr: str | None = None
+    product: str | None = None
+    product_missing: str | None = None
+    impossible: str | None = None
+    circuit_tags: list[tuple[str, Resource]] = field(default_factory=list)
+    far_end_proven_cn: str | None = None
+
+    @property
+    def ends(self) -> tuple[Endpoint, Endpoint]:
+        return self.local, self.remote
+
+    def describe(self) -> str:
+        return f"{self.resource.address}: {self.local.describe()} <-> {self.remote.describe()}"
+
+
+@dataclass
+class GeneralExit:
+    """Something that sends all traffic of a network over a link (a default route, a selector)."""
+
+    resource: Resource
+    network: Endpoint
+    what: str
+    links: list[Link]
+
+
+@dataclass
+class Inspected:
+    """A resource a check covers that the model looked at and found nothing to judge, with why."""
+
+    resource: Resource
+    reason: str
+
+
+class NetworkModel:
+    """Links, general exits and resource indexes for one scanned configuration."""
+
+    def __init__(self, config: TerraformConfig, context: ScanContext):
+        self.config = config
+        self.context = context
+        self.links: list[Link] = []
+        self.exits: list[GeneralExit] = []
+        self.links_by_resource: dict[int, list[Link]] = defaultdict(list)
+        self.links_by_gateway: dict[int, list[Link]] = defaultdict(list)
+        self.exits_by_resource: dict[int, list[GeneralExit]] = defaultdict(list)
+        self.notes_by_resource: dict[int, list[str]] = defaultdict(list)
+
+    def add_link(self, link: Link, *gateways: Resource | None) -> Link:
+        self.links.append(link)
+        self.links_by_resource[link.resource.index].append(link)
+        for gw in gateways:
+            if gw is not None:
+                self.links_by_gateway[gw.index].append(link)
+        return link
+
+    def add_exit(self, exit_: GeneralExit) -> None:
+        self.exits.append(exit_)
+        self.exits_by_resource[exit_.resource.index].append(exit_)
+
+    def note(self, res: Resource, text: str) -> None:
+        self.notes_by_resource[res.index].append(text)
+
+    def links_for(self, res: Resource, kind: str | None = None) -> list[Link]:
+        return [link for link in self.links_by_resource.get(res.index, ()) if kind is None or link.kind == kind]
+
+    def links_via(self, gateway: Resource | None) -> list[Link]:
+        return list(self.links_by_gateway.get(gateway.index, ())) if gateway is not None else []
+
+
+def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
+    from cn_crossborder.clouds import ADAPTERS
+
+    model = NetworkModel(config, context)
+    for adapter in ADAPTERS:
+        adapter.add_links(model)
+    for adapter in ADAPTERS:
+        adapter.add_exits(model)
+    return model
+
+
+class _Cache:
+    """The model of the graph Checkov is running on; the graph object itself is the key."""
+
+    def __init__(self, size: int = 4):
+        self._entries: list[tuple[Any, NetworkModel]] = []
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, graph: Any) -> NetworkModel:
+        with self._lock:
+            for cached_graph, model in self._entries:
+                if cached_graph is graph:
+                    return model
+            config = read_config(graph)
+            model = build_model(config, context_for(config.files))
+            self._entries.append((graph, model))
+            del self._entries[: -self._size]
+            return model
+
+
+_cache = _Cache()
+
+
+def model_for(graph: Any) -> NetworkModel:
+    return _cache.get(graph)
+
+
+def all_links(models: Iterable[NetworkModel]) -> list[Link]:
+    return [link for m in models for link in m.links]

@@ -1,0 +1,53 @@
+"""CKV_CNX_102: a dedicated line serving a mainland region must be an approved carrier's line."""
+
+from __future__ import annotations
+
+from cn_crossborder.graph import Resource
+from cn_crossborder.model import DEDICATED, Link, NetworkModel
+from cn_crossborder.rules import Rule
+from cn_crossborder.verdicts import Verdict, judge_links, termination
+
+
+def evaluate(model: NetworkModel, res: Resource) -> Verdict:
+    def judge(link: Link) -> tuple[str, bool]:
+        if not link.local.is_mainland:
+            return "Out of scope: the line does not serve a mainland China region.", False
+        term = termination(link, model.context)
+        if term.approved:
+            return f"Terminates on an approved carrier: {term.how}.", False
+        if link.far_end_proven_cn:
+            return f"Domestic line: the far end is proven to be in mainland China ({link.far_end_proven_cn}).", False
+        problems = "; ".join(term.problems)
+        return (
+            f"Dedicated line into a mainland region whose far end is not proven to be in mainland China: {problems}.",
+            True,
+        )
+
+    out_of_scope = f"{res.address} is not a dedicated line (out of scope)"
+    return judge_links(model.links_for(res, DEDICATED), out_of_scope, judge)
+
+
+RULE = Rule(
+    id="CKV_CNX_102",
+    title="Dedicated line into a mainland region must be leased from an approved carrier",
+    severity="HIGH",
+    category="NETWORKING",
+    protects=(
+        "A dedicated line (Direct Connect, ExpressRoute, Express Connect, ...) that reaches a mainland "
+        "China region from abroad is an international private line, which only China Telecom, China "
+        "Unicom and China Mobile may provide. Lines from other operators are acceptable only when both "
+        "ends are in the mainland."
+    ),
+    fails_when=(
+        "a dedicated line serving a mainland region names no approved carrier (operator or provider "
+        "attribute, or a valid circuit of the policy) and its far end is not proven to be in mainland "
+        "China by a cn-crossborder:location tag or a registered circuit"
+    ),
+    legal=("icge-6", "telecom-64", "telecom-58", "circular-32"),
+    remediation=(
+        "Order the line from China Telecom, China Unicom or China Mobile (set the operator attribute, "
+        'e.g. line_operator = "CU") or record it as a circuit in .cn-crossborder.yaml; if the line '
+        'is domestic, tag it cn-crossborder:location = "CN".'
+    ),
+    evaluate=evaluate,
+)

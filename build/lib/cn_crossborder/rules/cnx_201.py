@@ -1,0 +1,309 @@
+"""CKV_CNX_201: a foreign-made encrypted VPN device in mainland China needs an import licence.
+
+Judged on the peer-gateway resources of every cloud (the device named by ``device_name``, a
+descriptive attribute or the ``cn-crossborder:device`` tag, standing where its address is) and on
+the VPN devices of network inventories. The device catalogue says who made a device and whether it
+is an encrypted VPN device or a cipher machine; the policy's ``licences:`` say which imports are
+licensed. A device whose location is unknown is not proven to be in mainland China and passes with a
+note saying how to declare it: the contract's test is a device *located in* CN, and the policy's
+``unknown_location`` governs links, not devices.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cn_crossborder import jurisdictions
+from cn_crossborder.context import ScanContext
+from cn_crossborder.devices import CIPHER_MACHINE, VPN_DEVICE, DeviceMatch, import_list
+from cn_crossborder.endpoints import DEVICE_TAG, LOCATION_TAG, Endpoint
+from cn_crossborder.graph import Resource
+from cn_crossborder.inventory import Device, Inventory
+from cn_crossborder.model import NetworkModel
+from cn_crossborder.policy import Licence
+from cn_crossborder.rules import Rule
+from cn_crossborder.verdicts import FAILED, PASSED, Verdict
+
+LISTED = (VPN_DEVICE, CIPHER_MACHINE)
+
+
+# ---------------------------------------------------------------------------------------- licences
+
+
+def licence_status(
+    context: ScanContext, named: str | None, devices: Sequence[tuple[str | None, str | None]]
+) -> tuple[bool, list[str]]:
+    """Whether a valid licence of the policy covers the device, with one line per licence considered.
+
+    ``named`` is a licence id the inventory gives for the device; ``devices`` are the (vendor,
+    model) spellings the device is known by (as written, and as the catalogue names it). A licence
+    is valid when it covers the vendor (and, if it lists models, the model) and has not expired on
+    the evaluation date.
+    """
+    policy, as_of = context.policy, context.as_of
+    lines: list[str] = []
+
+    def covers(lic: Licence) -> bool:
+        return any(lic.covers(vendor, model) for vendor, model in devices)
+
+    def scope(lic: Licence, expiry: bool = True) -> str:
+        models = ", ".join(lic.models) if lic.models else "all models"
+        until = f", expires {lic.expires.isoformat()}" if lic.expires and expiry else ""
+        return f"{lic.vendor} ({models}{until})"
+
+    if named:
+        lic = next((x for x in policy.licences if x.id == named), None)
+        if lic is None:
+            where = policy.path or "the embedded default policy"
+            lines.append(f"names licence {named!r}, which the policy's licences do not list ({where})")
+        elif not covers(lic):
+            lines.append(f"names licence {named}, which covers {scope(lic)}, not this device")
+        elif not lic.active(as_of):
+            lines.append(f"licence {named} for {scope(lic, False)} expired on {lic.expires}")
+        else:
+            return True, [f"covered by licence {named} for {scope(lic)}"]
+    for lic in policy.licences:
+        if lic.id == named or not covers(lic):
+            continue
+        if lic.active(as_of):
+            return True, [*lines, f"covered by licence {lic.id} for {scope(lic)}"]
+        lines.append(f"licence {lic.id} for {scope(lic, False)} expired on {lic.expires}")
+    if not lines:
+        shown = " / ".join(dict.fromkeys(f"{v} {m}".strip() for v, m in devices if v))
+        lines.append(f"no licence in the policy covers {shown or 'this device'}")
+    return False, lines
+
+
+# ------------------------------------------------------------------------------------------ verdict
+
+
+def item_name(category: str) -> str:
+    """``Encrypted VPN device`` -> ``encrypted VPN device``; categories off the list are named so."""
+    item = import_list().items.get(category)
+    return item.name_en[0].lower() + item.name_en[1:] if item else "not an import-list item"
+
+
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def origin_source(match: DeviceMatch) -> str:
+    """Whose word the device's origin is: ``device catalogue: general knowledge — UNVERIFIED``."""
+    entry = "policy devices: entry" if match.origin == "policy" else "device catalogue"
+    trust = "" if match.verified or "UNVERIFIED" in match.source else " (UNVERIFIED)"
+    return f"{entry}: {match.source}{trust}"
+
+
+def describe_match(match: DeviceMatch, origin_note: str | None = None) -> str:
+    """``Cisco ASA 5525-X: encrypted VPN device, made in US (device catalogue: ...)``."""
+    name = f"{match.vendor} {match.model}".strip()
+    origin = jurisdictions.describe(match.made_in or None)
+    return f"{name}: {item_name(match.category)}, made in {origin} ({origin_note or origin_source(match)})"
+
+
+def judge_device(
+    context: ScanContext,
+    *,
+    subject: str,
+    location: Endpoint,
+    match: DeviceMatch | None,
+    named_by: str,
+    mass_consumer: str | None,
+    licence: str | None,
+    origin_note: str | None = None,
+    spellings: Sequence[tuple[str | None, str | None]],
+    details: list[str],
+) -> Verdict:
+    """The CKV_CNX_201 verdict on one device, whatever described it (a gateway, an inventory)."""
+    details.append(f"Device location: {location.describe()}")
+    if match is None:
+        why = (
+            f"{subject}: {named_by} names no device the catalogue knows; if it is an imported VPN "
+            "device, add a devices: entry to the policy so that it is judged"
+        )
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
+    details.append(f"Device: {named_by} -> {describe_match(match, origin_note)}")
+    if not location.is_mainland:
+        if location.jurisdiction is None:
+            why = (
+                f"{subject}: the device's location is unknown, so it is not shown to be in mainland "
+                f"China; declare it with the {LOCATION_TAG} tag or a policy locations entry to have "
+                "it judged"
+            )
+        else:
+            why = f"{subject}: the device is not in mainland China (out of scope)"
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
+    if match.category not in LISTED:
+        name = f"{match.vendor} {match.model}".strip()
+        why = f"{subject}: by the catalogue, {name} is not an encrypted VPN device or cipher machine"
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
+    if not match.foreign:
+        origin = "made in mainland China" if match.made_in == jurisdictions.CN else "of unknown origin"
+        why = f"{subject}: the device is {origin}, so no import licence is needed"
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
+    if mass_consumer:
+        why = f"{subject}: declared a mass-consumer product ({mass_consumer}), exempt from import licensing"
+        details.append(why + f". {import_list().exemption}.")
+        return Verdict(PASSED, why, details)
+    licensed, lines = licence_status(context, licence, spellings)
+    details += [f"Licence: {line}." for line in lines]
+    if licensed:
+        return Verdict(PASSED, f"{subject}: {lines[-1]}", details)
+    item = import_list().items[match.category]
+    name = f"{match.vendor} {match.model}".strip()
+    why = (
+        f"{subject}: {name} is {with_article(item_name(match.category))} ({item.name_zh}, on the commercial "
+        f"encryption import licence list) made in {jurisdictions.describe(match.made_in)} and located in "
+        f"mainland China, without a valid import licence: {'; '.join(lines)}"
+    )
+    details.append(why + ".")
+    return Verdict(FAILED, why, details)
+
+
+def evaluate(model: NetworkModel, res: Resource) -> Verdict:
+    """A customer gateway: the device it names, where its address is, and the policy's licences."""
+    from cn_crossborder.clouds.devices import device_location, device_text
+
+    policy = model.context.policy
+    location = device_location(model, res)
+    found, unrecognised = device_text(res, policy.devices)
+    if found is None:
+        read = f" ({'; '.join(unrecognised)})" if unrecognised else ""
+        why = (
+            f"{res.address} names no device the catalogue recognises{read}; tag it {DEVICE_TAG} with the "
+            "vendor and model to have the device judged"
+        )
+        return Verdict(PASSED, why, [f"Device location: {location.describe()}", why + "."])
+    match = found.match
+    mass = None
+    if match is not None and match.mass_consumer:
+        mass = "policy devices: entry"
+    return judge_device(
+        model.context,
+        subject=res.address,
+        location=location,
+        match=match,
+        named_by=f"{found.source} = {found.text!r}",
+        mass_consumer=mass,
+        licence=None,
+        spellings=[(match.vendor, match.model)] if match else [],
+        details=[],
+    )
+
+
+def evaluate_inventory_device(context: ScanContext, inventory: Inventory, device: Device) -> Verdict | None:
+    """An inventory device of category ``vpn_device``; None for other devices (not reported)."""
+    if device.category != VPN_DEVICE:
+        return None
+    site = inventory.site_of(device)
+    where = f"{os.path.basename(device.file)}:{site.line}" if site else os.path.basename(device.file)
+    location = Endpoint(
+        site.country if site else None,
+        f"site {device.site}" + (f" ({site.name})" if site and site.name else ""),
+        f"by the site's declared country ({where})",
+    )
+    match = device.match(context.policy.devices)
+    origin_note = None
+    if match is not None and device.made_in_source == "inventory":
+        match = replace(match, made_in=device.made_in)
+        origin_note = "made_in declared in the inventory"
+    mass = "mass_consumer: true in the inventory" if device.mass_consumer else None
+    if mass is None and match is not None and match.mass_consumer:
+        mass = "policy devices: entry"
+    spellings = [(device.vendor, device.model)]
+    if match is not None:
+        spellings.append((match.vendor, match.model or device.model))
+    return judge_device(
+        context,
+        subject=f"device {device.id}",
+        location=location,
+        match=match,
+        named_by=f"vendor/model {device.description!r}",
+        mass_consumer=mass,
+        licence=device.licence,
+        origin_note=origin_note,
+        spellings=spellings,
+        details=[],
+    )
+
+
+LIST_TEXT = """\
+The import licence list: MOFCOM, the State Cryptography Administration and the General Administration
+  of Customs published the Commercial Encryption Import Licence List (商用密码进口许可清单) with
+  Announcement No. 63 of 2020, in force since 2021-01-01. It names four items: encrypted telephones,
+  encrypted fax machines, cipher machines (including cipher cards) and encrypted VPN devices, caught
+  when their cryptography reaches the list's key-length thresholds (symmetric keys of 64 bits or more,
+  RSA keys of 768 bits or more, elliptic-curve keys of 128 bits or more; confirmed for telephones,
+  used as an indicator for the other items). Mass-consumer products are exempt (Encryption Law Art.
+  28(2); Commercial Cryptography Regulations 2023 Art. 31(3))."""
+
+LICENCE_TEXT = """\
+How to get a licence: the importer applies to MOFCOM for a dual-use items import licence
+  (Commercial Cryptography Regulations 2023 Art. 32), with identity papers, the contract, a technical
+  description of the product and an end-user/end-use certificate (Art. 34); MOFCOM decides within 45
+  working days together with the State Cryptography Administration. The licence is presented to
+  Customs at import (Art. 33).
+
+How to record it: list it under `licences:` in .cn-crossborder.yaml:
+    licences:
+      - id: IMP-2026-0007            # the licence number
+        vendor: Cisco
+        models: ["ASA 5525-X"]       # omitted: every model of the vendor
+        expires: 2028-01-01
+  An inventory device may also name it (`licence: IMP-2026-0007`). A licence past its expiry date no
+  longer counts."""
+
+EXPLAIN = f"""\
+{LIST_TEXT}
+
+Why a device is on it: a site-to-site VPN peer is an encrypted VPN device by nature; IPsec gateways
+  use AES keys of 128 bits or more, far above the 64-bit threshold. The device catalogue
+  (cn_crossborder/data/devices.yaml) says which vendors and product families are VPN gateways or
+  cipher machines and where each vendor's products are made (the vendor's home country, marked
+  UNVERIFIED). A foreign-made one standing in mainland China was imported, and the import needed a
+  licence. Correct or extend the catalogue with a `devices:` entry in .cn-crossborder.yaml (vendor,
+  family, models, category, made_in, mass_consumer), which takes precedence over it.
+
+{LICENCE_TEXT} Name the device on a gateway whose name attributes do not: tag it
+  cn-crossborder:device = "Cisco ASA 5525-X".
+
+Where the device is: where its public address is (cn-crossborder:location tag, policy locations,
+  circuit endpoints, then IP registration), not the gateway's cloud region. A device whose location
+  is unknown passes with a note. Network inventories: VPN devices (category vpn_device) at a site
+  whose country is CN, named by vendor and model; see docs/inventory.md."""
+
+
+RULE = Rule(
+    id="CKV_CNX_201",
+    title="Foreign-made encrypted VPN device in mainland China must have an import licence",
+    severity="HIGH",
+    category="ENCRYPTION",
+    protects=(
+        "Encrypted VPN devices and cipher machines made outside mainland China are on the commercial "
+        "encryption import licence list: bringing one into the mainland needs a dual-use items import "
+        "licence from MOFCOM, unless it is a mass-consumer product. A VPN appliance at a mainland office "
+        "or data centre that peers with a cloud VPN gateway is such a device."
+    ),
+    fails_when=(
+        "a VPN device located in mainland China (by its address or declared location) is, by the device "
+        "catalogue or the policy's devices entries, an encrypted VPN device or cipher machine made outside "
+        "mainland China, is not declared a mass-consumer product, and no licence of the policy that has "
+        "not expired covers its vendor and model"
+    ),
+    legal=("encryption-28", "ccr-31-34", "announcement-63"),
+    remediation=(
+        "Import the device under a dual-use items import licence from MOFCOM (Commercial Cryptography "
+        "Regulations Arts. 32-34) and record it under `licences:` in .cn-crossborder.yaml (id, vendor, "
+        "models, expires), or use a device made in mainland China. If the device is a mass-consumer "
+        "product or the catalogue is wrong about it, say so with a `devices:` entry in the policy; if it "
+        "stands outside the mainland, declare its location with the cn-crossborder:location tag."
+    ),
+    evaluate=evaluate,
+    explain_extra=EXPLAIN,
+)
