@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cn_crossborder import jurisdictions
+from cn_crossborder.clouds.cloudformation import COVERAGE as CFN_COVERAGE
 from cn_crossborder.clouds.common import circuit_tags, is_default_route
 from cn_crossborder.context import AS_OF_ENV, context_for
 from cn_crossborder.endpoints import LOCATION_TAG, Endpoint, address_endpoint, region_endpoint
@@ -42,10 +43,7 @@ DX_CONNECTION = "AWS::DirectConnect::Connection"
 
 # The resource types each check reports on in CloudFormation templates.
 CFN_RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
-    "CKV_CNX_101": (VPN_CONNECTION,),
-    "CKV_CNX_102": (DX_CONNECTION,),
-    "CKV_CNX_103": (TGW_PEERING,),
-    "CKV_CNX_104": (ROUTE, VPN_CONNECTION_ROUTE, VPN_CONNECTION),
+    rule_id: tuple(c.resource_type for c in coverage if c.reported) for rule_id, coverage in CFN_COVERAGE.items()
 }
 
 _LINE_KEYS = ("__startline__", "__endline__", "__file__")

@@ -10,6 +10,7 @@ from cn_crossborder.clouds import (
     aws,
     azure,
     baiducloud,
+    cloudformation,
     devices,
     huaweicloud,
     tencentcloud,
@@ -17,7 +18,7 @@ from cn_crossborder.clouds import (
 )
 from cn_crossborder.coverage import Coverage
 
-ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices)
+ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices, cloudformation)
 
 
 def coverage_for(rule_id: str) -> tuple[Coverage, ...]:

@@ -45,7 +45,8 @@ class Rule:
 
     @property
     def resource_types(self) -> list[str]:
-        return sorted({c.resource_type for c in self.coverage if c.reported})
+        """Terraform types the rule reports on (CloudFormation types, ``AWS::...``, have their own check)."""
+        return sorted({c.resource_type for c in self.coverage if c.reported and "::" not in c.resource_type})
 
     @property
     def citations(self) -> list[Citation]:
