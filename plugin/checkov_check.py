@@ -42,7 +42,7 @@ def finding_details(model: NetworkModel, rule: Rule, verdict: Verdict) -> list[s
     if model.context.problems:
         lines += [f"Policy problem: {p}" for p in model.context.problems]
     if verdict.failed:
-        lines += [rule.legal_line(), f"Fix: {rule.remediation}"]
+        lines += [f"Why: {verdict.reason}", rule.legal_line(), f"Fix: {rule.remediation}"]
     return lines
 
 

@@ -21,7 +21,7 @@ MAX_EDGE_LABELS = 4
 _ENDPOINT = re.compile(
     r"^Endpoint:\s*(?P<label>.+?):\s+(?P<jur>[A-Z]{2}|unknown|outside mainland China)(?:\s+(?P<how>.*))?$"
 )
-_CONTEXT_PREFIXES = ("Endpoint:", "Network:", "Legal basis:", "Fix:")
+_CONTEXT_PREFIXES = ("Endpoint:", "Network:", "Why:", "Legal basis:", "Fix:")
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -67,6 +67,9 @@ def _order(rec: Any) -> tuple[str, str, int, str]:
 
 
 def _why(rec: Any) -> str:
+    stated = [str(d)[len("Why:") :].strip() for d in (rec.details or []) if str(d).startswith("Why:")]
+    if stated:
+        return stated[0]
     lines = [str(d) for d in (rec.details or []) if not str(d).startswith(_CONTEXT_PREFIXES)]
     if rec.check_result.get("result") is not None and str(rec.check_result.get("result")).endswith("FAILED"):
         failing = [ln for ln in lines if not ln.startswith("Not cross-border")]
