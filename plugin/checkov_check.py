@@ -21,7 +21,7 @@ from cn_crossborder.model import NetworkModel, model_for
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
 
-_CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
+CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
 
 
 def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verdict) -> tuple[Verdict, str | None]:
@@ -100,7 +100,7 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
         super().__init__(
             name=rule.title,
             id=rule.id,
-            categories=[_CATEGORIES[rule.category]],
+            categories=[CATEGORIES[rule.category]],
             supported_resources=rule.resource_types,
         )
         self._adopt(rule)
@@ -132,7 +132,7 @@ class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
         super().__init__(
             name=rule.title,
             id=rule.id,
-            categories=[_CATEGORIES[rule.category]],
+            categories=[CATEGORIES[rule.category]],
             supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())),
         )
         self._adopt(rule)

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from checkov.common.bridgecrew.severities import Severities
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from cn_crossborder.checkov_check import apply_exemption, finding_details
+from cn_crossborder.checkov_check import CATEGORIES, apply_exemption, finding_details
 from cn_crossborder.context import AS_OF_ENV, ScanContext, context_for
 from cn_crossborder.endpoints import CIRCUIT_TAG, Endpoint, address_endpoint, parse_address, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig
@@ -63,7 +63,6 @@ SECTIONS = {
 FILE_RESOURCE = "inventory"  # what a per-file finding is reported on
 LINK_RESOURCE_TYPE = "inventory_link"
 
-_CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
 _START, _END = "__startline__", "__endline__"
 # Keys of a result configuration that carry what Checkov's yaml runner does not: the item's name,
 # the details and an exemption's reason. The record hook moves them into place.
@@ -437,7 +436,7 @@ class _InventoryCheck(BaseYamlCheck):
         super().__init__(
             name=rule.title,
             id=rule.id,
-            categories=[_CATEGORIES[rule.category]],
+            categories=[CATEGORIES[rule.category]],
             supported_entities=[entity],
             block_type=block_type,
         )
