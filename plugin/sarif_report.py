@@ -71,16 +71,31 @@ def _rule_entry(rule: Any) -> dict[str, Any]:
     }
 
 
-def _uri(record: Any) -> str:
-    """The file relative to the working directory when it lies below it, else as Checkov reports it."""
-    abs_path = getattr(record, "file_abs_path", None)
+def _relative(abs_path: str | None, fallback: str) -> str:
+    """A file relative to the working directory when it lies below it, else ``fallback``."""
     if abs_path:
         try:
-            rel = Path(os.path.abspath(abs_path)).relative_to(Path.cwd().resolve())
-            return quote(rel.as_posix())
+            return quote(Path(os.path.abspath(abs_path)).relative_to(Path.cwd().resolve()).as_posix())
         except ValueError:
             pass
-    return quote(str(record.repo_file_path or record.file_path).lstrip("/"))
+    return quote(fallback.lstrip("/"))
+
+
+def _uri(record: Any) -> str:
+    return _relative(getattr(record, "file_abs_path", None), str(record.repo_file_path or record.file_path))
+
+
+def _caller_location(record: Any) -> dict[str, Any] | None:
+    """Where the module holding the resource is called, so a reviewer sees both places."""
+    caller, lines = getattr(record, "caller_file_path", None), getattr(record, "caller_file_line_range", None)
+    if not caller:
+        return None
+    abs_path, own = str(getattr(record, "file_abs_path", "") or ""), str(record.file_path)
+    caller_abs = abs_path[: -len(own)] + caller if own and abs_path.endswith(own) else None
+    location: dict[str, Any] = {"artifactLocation": {"uri": _relative(caller_abs, caller)}}
+    if lines:
+        location["region"] = {"startLine": int(lines[0]), "endLine": int(lines[1])}
+    return {"id": 0, "physicalLocation": location, "message": {"text": "module call that creates this resource"}}
 
 
 def _message(record: Any) -> str:
@@ -115,6 +130,9 @@ def sarif_document(reports: list[Any]) -> dict[str, Any]:
         location = result["locations"][0]["physicalLocation"]
         location["artifactLocation"] = {"uri": _uri(record)}
         result["properties"] = {"resource": record.resource}
+        caller = _caller_location(record)
+        if caller is not None:
+            result["relatedLocations"] = [caller]
         comment = (record.check_result or {}).get("suppress_comment") or ""
         if "suppressions" in result and comment.startswith(EXEMPTION_PREFIX):
             result["suppressions"] = [{"kind": "external", "justification": comment}]

