@@ -23,9 +23,9 @@ from typing import Any
 
 from cn_crossborder import jurisdictions
 from cn_crossborder.clouds.cloudformation import COVERAGE as CFN_COVERAGE
-from cn_crossborder.clouds.common import circuit_tags, is_default_route
+from cn_crossborder.clouds.common import circuit_tags, is_default_route, vpn_link
 from cn_crossborder.context import AS_OF_ENV, context_for
-from cn_crossborder.endpoints import LOCATION_TAG, Endpoint, address_endpoint, region_endpoint
+from cn_crossborder.endpoints import LOCATION_TAG, Endpoint, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first
 from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
 
@@ -128,7 +128,7 @@ def template_region(template: Mapping[str, Any], path: str, environ: Mapping[str
 
 def _stack_endpoint(region: str | None, how: str) -> Endpoint:
     if region is None:
-        return Endpoint(None, "stack region", f"({how})")
+        return Endpoint(None, "stack region", how)
     return region_endpoint("aws", region, f"{how}")
 
 
@@ -188,29 +188,11 @@ def _declared_location(res: Resource) -> str | None:
 def build_cfn_model(config: TerraformConfig, stack: Endpoint, environ: Mapping[str, str]) -> NetworkModel:
     """Links and general exits of one template, in one pass per resource type."""
     model = NetworkModel(config, context_for(config.files, environ))
-    policy = model.context.policy
     for conn in config.of_type(VPN_CONNECTION):
         cgw = _ref(conn, "CustomerGatewayId", CUSTOMER_GATEWAY)
-        if cgw is not None:
-            remote = address_endpoint(cgw.get("IpAddress"), policy, [cgw])
-        else:
-            shown = first(conn.attrs.get("CustomerGatewayId")) or "not set"
-            remote = Endpoint(None, str(shown), "is a customer gateway outside this template")
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=stack,
-            remote=remote,
-            peer_address=cgw.get("IpAddress") if cgw is not None else None,
-            peer_gateway=cgw,
-            circuit_tags=circuit_tags(conn, cgw),
-        )
-        model.add_link(
-            link,
-            cgw,
-            _ref(conn, "VpnGatewayId", VPN_GATEWAY),
-            _ref(conn, "TransitGatewayId", TRANSIT_GATEWAY),
-        )
+        address = cgw.get("IpAddress") if cgw is not None else None
+        gateways = (_ref(conn, "VpnGatewayId", VPN_GATEWAY), _ref(conn, "TransitGatewayId", TRANSIT_GATEWAY))
+        vpn_link(model, conn, stack, cgw, address, conn.attrs.get("CustomerGatewayId"), *gateways)
     for att in config.of_type(TGW_PEERING):
         peer_region = att.attrs.get("PeerRegion")
         if peer_region is None:

@@ -138,7 +138,7 @@ def load(path: str) -> Loaded:
 def _site_endpoint(inventory: Inventory, site_id: str) -> Endpoint:
     site = inventory.sites.get(site_id)
     if site is None:
-        return Endpoint(None, f"site {site_id}", "is not a site of this inventory")
+        return Endpoint(None, f"site {site_id}", "not a site of this inventory")
     name = f" ({site.name})" if site.name else ""
     where = f"{os.path.basename(site.file)}:{site.line}"
     return Endpoint(site.country, f"site {site.id}{name}", f"by the site's declared country ({where})")

@@ -20,18 +20,22 @@ from collections import defaultdict
 from typing import Any
 
 from cn_crossborder.clouds.common import (
+    CenPackages,
     add_line_links,
     any_default,
     circuit_tags,
     cross_border_pairs,
     group_key,
     inline_blocks,
+    inline_ref,
     is_default_route,
     only_default,
     referenced,
+    shown,
+    vpn_link,
 )
 from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
 from cn_crossborder.jurisdictions import OUTSIDE
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
@@ -65,20 +69,6 @@ BUY = (
 _ACCESS_POINT = re.compile(r"^ap-(?P<country>[a-z]{2})-(?P<city>[a-z]+)", re.IGNORECASE)
 
 
-def shown(value: Any) -> str:
-    value = first(value)
-    return str(value) if value is not None else "not set"
-
-
-def inline_ref(config: TerraformConfig, res: Resource, attr: str, value: Any, *types: str) -> Resource | None:
-    """The resource an attribute of a nested block names (the graph labels those edges by position)."""
-    text = first(value)
-    if not isinstance(text, str):
-        return None
-    probe = Resource(res.index, res.type, res.address, res.file, 0, 0, {attr: text}, res.scope)
-    return referenced(config, probe, attr, *types)
-
-
 # --- VPN ------------------------------------------------------------------------------------------
 
 
@@ -103,26 +93,14 @@ def _peers(config: TerraformConfig, res: Resource) -> list[tuple[Any, Resource |
 
 
 def _vpn_links(model: NetworkModel) -> None:
-    config, policy = model.config, model.context.policy
+    config = model.config
     for res in config.of_type(VPN_CONNECTION, VPN_ATTACHMENT):
         gateway = referenced(config, res, "vpn_gateway_id", VPN_GATEWAY)
         local = cloud_endpoint(config, gateway if gateway is not None else res)
         peers = _peers(config, res) or [(None, None)]
         for value, cgw in peers:
-            if cgw is not None:
-                remote = address_endpoint(cgw.get("ip_address"), policy, [cgw])
-            else:
-                remote = Endpoint(None, shown(value), "a customer gateway outside this configuration")
-            link = Link(
-                kind=VPN,
-                resource=res,
-                local=local,
-                remote=remote,
-                peer_address=cgw.get("ip_address") if cgw is not None else None,
-                peer_gateway=cgw,
-                circuit_tags=circuit_tags(res, cgw),
-            )
-            model.add_link(link, cgw, gateway)
+            address = cgw.get("ip_address") if cgw is not None else None
+            vpn_link(model, res, local, cgw, address, value, gateway)
 
 
 def _selector_exits(model: NetworkModel) -> None:
@@ -276,29 +254,13 @@ def package_product(package: Resource) -> tuple[str | None, str | None]:
     return None, f"{package.address} connects {a} and {b}, so it is not a cross-border bandwidth package"
 
 
-class _Packages:
-    """Bandwidth packages attached to each CEN instance, read once."""
+def _packages(config: TerraformConfig) -> CenPackages:
+    return CenPackages(config, PACKAGE_ATTACHMENT, "instance_id", CEN, "bandwidth_package_id", BANDWIDTH_PACKAGE)
 
-    def __init__(self, config: TerraformConfig):
-        self.by_cen: dict[tuple[str, Any], list[tuple[Any, Resource | None]]] = defaultdict(list)
-        for att in config.of_type(PACKAGE_ATTACHMENT):
-            key = group_key(config, att, "instance_id", CEN)
-            if key is not None:
-                package = referenced(config, att, "bandwidth_package_id", BANDWIDTH_PACKAGE)
-                self.by_cen[key].append((att.get("bandwidth_package_id"), package))
 
-    def product(self, key: tuple[str, Any] | None, cen: str) -> tuple[str | None, str | None]:
-        reasons = []
-        for value, package in self.by_cen.get(key, []) if key is not None else ():
-            if package is None:
-                reasons.append(f"bandwidth package {shown(value)} is outside this configuration")
-                continue
-            product, why = package_product(package)
-            if product:
-                return f"{product}, attached to CEN {cen}", None
-            reasons.append(str(why))
-        missing = f"CEN {cen} has no cross-border bandwidth package attached; {BUY} and attach it"
-        return None, f"{missing} ({'; '.join(reasons)})" if reasons else missing
+def _cen_product(packages: CenPackages, key: tuple[str, Any] | None, cen: str) -> tuple[str | None, str | None]:
+    missing = f"CEN {cen} has no cross-border bandwidth package attached; {BUY} and attach it"
+    return packages.product(key, package_product, f"attached to CEN {cen}", missing)
 
 
 def _cen_label(config: TerraformConfig, res: Resource, attr: str) -> str:
@@ -361,7 +323,7 @@ def _tr_peer_links(model: NetworkModel) -> None:
 
 def _cen_links(model: NetworkModel) -> None:
     config = model.config
-    packages = _Packages(config)
+    packages = _packages(config)
     members: dict[tuple[str, Any], list[tuple[Resource, Endpoint]]] = defaultdict(list)
     labels: dict[tuple[str, Any], str] = {}
     for att in config.of_type(CEN_ATTACHMENT):
@@ -374,7 +336,7 @@ def _cen_links(model: NetworkModel) -> None:
         )
         members[key].append((att, where))
     for key, group in members.items():
-        product, missing = packages.product(key, labels[key])
+        product, missing = _cen_product(packages, key, labels[key])
         for att, mainland, own in cross_border_pairs(group):
             model.add_link(Link(PEERING, att, mainland, own, product=product, product_missing=missing))
     for limit in config.of_type(BANDWIDTH_LIMIT):
@@ -384,7 +346,7 @@ def _cen_links(model: NetworkModel) -> None:
         ends = [region_endpoint(CLOUD, r, f"by region_ids of {limit.address}") for r in regions]
         ends.sort(key=lambda ep: not ep.is_mainland)
         key = group_key(config, limit, "instance_id", CEN)
-        product, missing = packages.product(key, _cen_label(config, limit, "instance_id"))
+        product, missing = _cen_product(packages, key, _cen_label(config, limit, "instance_id"))
         model.add_link(Link(PEERING, limit, ends[0], ends[1], product=product, product_missing=missing))
 
 

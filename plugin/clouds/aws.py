@@ -13,12 +13,14 @@ from cn_crossborder.clouds.common import (
     circuit_tags,
     declared_far_end,
     inline_blocks,
+    inline_ref,
     is_default_route,
     referenced,
+    vpn_link,
 )
 from cn_crossborder.clouds.evidence import set_carrier
 from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.jurisdictions import CN
 from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
@@ -39,26 +41,14 @@ PARTITION = (
 
 
 def add_links(model: NetworkModel) -> None:
-    config, policy = model.config, model.context.policy
+    config = model.config
     for conn in config.of_type(VPN_CONNECTION):
         cgw = referenced(config, conn, "customer_gateway_id", CUSTOMER_GATEWAY)
         vgw = referenced(config, conn, "vpn_gateway_id", VPN_GATEWAY)
         tgw = referenced(config, conn, "transit_gateway_id", TRANSIT_GATEWAY)
-        if cgw is not None:
-            remote = address_endpoint(cgw.get("ip_address"), policy, [cgw])
-        else:
-            shown = first(conn.attrs.get("customer_gateway_id")) or "not set"
-            remote = Endpoint(None, str(shown), "customer gateway outside this configuration")
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=cloud_endpoint(config, conn),
-            remote=remote,
-            peer_address=cgw.get("ip_address") if cgw is not None else None,
-            peer_gateway=cgw,
-            circuit_tags=circuit_tags(conn, cgw),
-        )
-        model.add_link(link, cgw, vgw, tgw)
+        address = cgw.get("ip_address") if cgw is not None else None
+        local = cloud_endpoint(config, conn)
+        vpn_link(model, conn, local, cgw, address, conn.attrs.get("customer_gateway_id"), vgw, tgw)
     _dx_links(model)
     _peering_links(model)
 
@@ -130,11 +120,7 @@ def _route_targets(model: NetworkModel, res: Resource, route: dict, inline: bool
     config = model.config
     for attr, types in (("gateway_id", (VPN_GATEWAY,)), ("transit_gateway_id", (TRANSIT_GATEWAY,))):
         if inline:
-            target = None
-            text = first(route.get(attr))
-            if isinstance(text, str):
-                probe = Resource(res.index, res.type, res.address, res.file, 0, 0, {attr: text}, res.scope)
-                target = referenced(config, probe, attr, *types)
+            target = inline_ref(config, res, attr, route.get(attr), *types)
         else:
             target = referenced(config, res, attr, *types)
         if target is not None:

@@ -18,8 +18,10 @@ from cn_crossborder.clouds.common import (
     inline_blocks,
     is_default_route,
     referenced,
+    shown,
+    vpn_link,
 )
-from cn_crossborder.clouds.evidence import set_carrier, shown
+from cn_crossborder.clouds.evidence import set_carrier
 from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
@@ -40,13 +42,17 @@ SEPARATE_CLOUD = (
 )
 
 
-def _peer(model: NetworkModel, lng: Resource | None, shown: object) -> Endpoint:
+def _lng_address(lng: Resource | None) -> object:
+    """A local network gateway's address, else its name (which cannot be located offline)."""
     if lng is None:
-        return Endpoint(None, str(shown or "not set"), "local network gateway outside this configuration")
-    address = lng.get("gateway_address")
-    if address is None and lng.get("gateway_fqdn") is not None:
-        address = lng.get("gateway_fqdn")
-    return address_endpoint(address, model.context.policy, [lng])
+        return None
+    return lng.get("gateway_address") if lng.get("gateway_address") is not None else lng.get("gateway_fqdn")
+
+
+def _peer(model: NetworkModel, lng: Resource | None, reference: object) -> Endpoint:
+    if lng is None:
+        return Endpoint(None, shown(reference), "local network gateway outside this configuration")
+    return address_endpoint(_lng_address(lng), model.context.policy, [lng])
 
 
 def add_links(model: NetworkModel) -> None:
@@ -56,16 +62,9 @@ def add_links(model: NetworkModel) -> None:
             continue
         vng = referenced(config, conn, "virtual_network_gateway_id", GATEWAY)
         lng = referenced(config, conn, "local_network_gateway_id", LOCAL_GATEWAY)
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=cloud_endpoint(config, vng if vng is not None else conn),
-            remote=_peer(model, lng, conn.get("local_network_gateway_id")),
-            peer_address=lng.get("gateway_address") if lng is not None else None,
-            peer_gateway=lng,
-            circuit_tags=circuit_tags(conn, lng),
-        )
-        model.add_link(link, vng, lng)
+        local = cloud_endpoint(config, vng if vng is not None else conn)
+        reference = conn.get("local_network_gateway_id")
+        vpn_link(model, conn, local, lng, _lng_address(lng), reference, vng, peer_kind="local network gateway")
     _express_route_links(model)
     _peering_links(model)
 
@@ -105,7 +104,7 @@ def _one_cloud(res: Resource, local: Endpoint, remote: Endpoint, what: str) -> L
 
 
 def _outside(value: object, what: str) -> Endpoint:
-    return Endpoint(None, shown(value), f"is {what} outside this configuration")
+    return Endpoint(None, shown(value), f"{what} outside this configuration")
 
 
 def _peering_links(model: NetworkModel) -> None:

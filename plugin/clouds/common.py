@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, cloud_endpoint
+from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, address_endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
-from cn_crossborder.model import DEDICATED, Link, NetworkModel
+from cn_crossborder.model import DEDICATED, VPN, Link, NetworkModel
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
@@ -180,3 +180,86 @@ def add_line_links(
         if is_resolved(line.get("line_operator")):
             link.carrier_text, link.carrier_attr = str(line.get("line_operator")), "line_operator"
         model.add_link(link, *over)
+
+
+def shown(value: Any) -> str:
+    """A value as a finding shows it."""
+    value = first(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if value is not None else "not set"
+
+
+def inline_ref(config: TerraformConfig, res: Resource, attr: str, value: Any, *types: str) -> Resource | None:
+    """The resource an attribute of a nested block refers to (the graph only links top-level ones)."""
+    text = first(value)
+    if not isinstance(text, str):
+        return None
+    probe = Resource(res.index, res.type, res.address, res.file, 0, 0, {attr: text}, res.scope)
+    return referenced(config, probe, attr, *types)
+
+
+def vpn_link(
+    model: NetworkModel,
+    conn: Resource,
+    local: Endpoint,
+    peer: Resource | None,
+    address: Any,
+    reference: Any,
+    *gateways: Resource | None,
+    peer_kind: str = "customer gateway",
+) -> Link:
+    """Add the site-to-site link from ``conn`` to its peer gateway at ``address``.
+
+    Every cloud's VPN connection reads the same way once its attributes are picked: the peer's
+    address is located through the peer resource's tags and the policy; a peer that the
+    configuration does not hold (``reference`` is what the connection names) is an unknown far end.
+    """
+    if peer is not None:
+        remote = address_endpoint(address, model.context.policy, [peer])
+    else:
+        remote = Endpoint(None, shown(reference), f"{peer_kind} outside this configuration")
+    link = Link(
+        kind=VPN,
+        resource=conn,
+        local=local,
+        remote=remote,
+        peer_address=address if peer is not None else None,
+        peer_gateway=peer,
+        circuit_tags=circuit_tags(conn, peer),
+    )
+    model.add_link(link, peer, *gateways)
+    return link
+
+
+class CenPackages:
+    """Bandwidth packages tied to each CEN instance (Alibaba attachments, Volcengine associations)."""
+
+    def __init__(
+        self, config: TerraformConfig, tie_type: str, cen_attr: str, cen_type: str, package_attr: str, package_type: str
+    ):
+        self.by_cen: dict[tuple[str, Any], list[tuple[Any, Resource | None]]] = defaultdict(list)
+        for tie in config.of_type(tie_type):
+            key = group_key(config, tie, cen_attr, cen_type)
+            if key is not None:
+                package = referenced(config, tie, package_attr, package_type)
+                self.by_cen[key].append((tie.get(package_attr), package))
+
+    def product(
+        self,
+        key: tuple[str, Any] | None,
+        judge: Callable[[Resource], tuple[str | None, str | None]],
+        tied: str,
+        missing: str,
+    ) -> tuple[str | None, str | None]:
+        """(the licensed product a CEN rides, or why it rides none); ``judge`` reads one package."""
+        reasons = []
+        for value, package in self.by_cen.get(key, []) if key is not None else ():
+            if package is None:
+                reasons.append(f"bandwidth package {shown(value)} is outside this configuration")
+                continue
+            product, why = judge(package)
+            if product:
+                return f"{product}, {tied}", None
+            reasons.append(str(why))
+        return None, f"{missing} ({'; '.join(reasons)})" if reasons else missing

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cn_crossborder.clouds.common import cross_border_pairs, is_default_route, referenced
+from cn_crossborder.clouds.common import cross_border_pairs, is_default_route
 from cn_crossborder.endpoints import Endpoint
-from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.model import Link
 
 
@@ -31,23 +31,6 @@ def flat(value: Any) -> list[Any]:
 def has_default(value: Any) -> bool:
     """True when a CIDR or a (nested) list of CIDRs selects everything (0.0.0.0/0 or ::/0)."""
     return any(is_default_route(v) for v in flat(value))
-
-
-def shown(value: Any) -> str:
-    """A value as a finding shows it."""
-    value = first(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value) if value is not None else "not set"
-
-
-def inline_ref(config: TerraformConfig, res: Resource, attr: str, value: Any, *types: str) -> Resource | None:
-    """The resource an attribute of a nested block refers to (the graph only links top-level ones)."""
-    text = first(value)
-    if not isinstance(text, str):
-        return None
-    probe = Resource(res.index, res.type, res.address, res.file, 0, 0, {attr: text}, res.scope)
-    return referenced(config, probe, attr, *types)
 
 
 def set_carrier(link: Link, res: Resource, attr: str) -> None:

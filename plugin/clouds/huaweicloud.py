@@ -19,10 +19,18 @@ from collections import defaultdict
 from typing import Any
 
 from cn_crossborder import jurisdictions
-from cn_crossborder.clouds.common import circuit_tags, inline_blocks, is_default_route, referenced
-from cn_crossborder.clouds.evidence import flat, has_default, inline_ref, member_pairs, shown
+from cn_crossborder.clouds.common import (
+    circuit_tags,
+    inline_blocks,
+    inline_ref,
+    is_default_route,
+    referenced,
+    shown,
+    vpn_link,
+)
+from cn_crossborder.clouds.evidence import flat, has_default, member_pairs
 from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
@@ -55,31 +63,14 @@ def _peer_address(cgw: Resource) -> Any:
 
 
 def _vpn_links(model: NetworkModel) -> None:
-    config, policy = model.config, model.context.policy
+    config = model.config
     for conn in config.of_type(VPN_CONNECTION):
         gw = referenced(config, conn, "gateway_id", VPN_GATEWAY)
         cgw = referenced(config, conn, "customer_gateway_id", CUSTOMER_GATEWAY)
         own_region = is_resolved(first(conn.attrs.get("region")))
         local = cloud_endpoint(config, conn if own_region or gw is None else gw)
         address = _peer_address(cgw) if cgw is not None else None
-        if cgw is not None:
-            remote = address_endpoint(address, policy, [cgw])
-        else:
-            remote = Endpoint(
-                None,
-                shown(conn.attrs.get("customer_gateway_id")),
-                "is a customer gateway outside this configuration",
-            )
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=local,
-            remote=remote,
-            peer_address=address,
-            peer_gateway=cgw,
-            circuit_tags=circuit_tags(conn, cgw),
-        )
-        model.add_link(link, gw, cgw)
+        vpn_link(model, conn, local, cgw, address, conn.attrs.get("customer_gateway_id"), gw)
 
 
 def _selector_exits(model: NetworkModel) -> None:

@@ -25,10 +25,12 @@ from cn_crossborder.clouds.common import (
     inline_blocks,
     is_default_route,
     referenced,
+    shown,
+    vpn_link,
 )
-from cn_crossborder.clouds.evidence import has_default, member_pairs, set_carrier, shown
+from cn_crossborder.clouds.evidence import has_default, member_pairs, set_carrier
 from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
 
@@ -96,29 +98,13 @@ def _with_approval(link: Link, approval: tuple[str | None, str]) -> Link:
 
 
 def _vpn_links(model: NetworkModel) -> None:
-    config, policy = model.config, model.context.policy
+    config = model.config
     for conn in config.of_type(VPN_CONNECTION):
         vgw = referenced(config, conn, "vpn_gateway_id", VPN_GATEWAY)
         cgw = referenced(config, conn, "customer_gateway_id", CUSTOMER_GATEWAY)
         address = cgw.get("public_ip_address") if cgw is not None else None
-        if cgw is not None:
-            remote = address_endpoint(address, policy, [cgw])
-        else:
-            remote = Endpoint(
-                None,
-                shown(conn.attrs.get("customer_gateway_id")),
-                "is a customer gateway outside this configuration",
-            )
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=cloud_endpoint(config, conn),
-            remote=remote,
-            peer_address=address,
-            peer_gateway=cgw,
-            circuit_tags=circuit_tags(conn, cgw),
-        )
-        model.add_link(link, vgw, cgw)
+        local = cloud_endpoint(config, conn)
+        vpn_link(model, conn, local, cgw, address, conn.attrs.get("customer_gateway_id"), vgw)
 
 
 def _dc_links(model: NetworkModel) -> None:

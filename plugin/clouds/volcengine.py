@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from cn_crossborder.clouds.common import (
+    CenPackages,
     add_line_links,
     any_default,
     circuit_tags,
@@ -26,10 +27,12 @@ from cn_crossborder.clouds.common import (
     is_default_route,
     only_default,
     referenced,
+    shown,
+    vpn_link,
 )
 from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
-from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.graph import Resource, TerraformConfig, is_resolved
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 from cn_crossborder.policy import Policy
 
@@ -53,34 +56,17 @@ CEN_ATTACHMENT = "volcengine_cen_attach_instance"
 PRODUCT = "Volcengine cross-border bandwidth package"
 
 
-def shown(value: Any) -> str:
-    value = first(value)
-    return str(value) if value is not None else "not set"
-
-
 # --- VPN ------------------------------------------------------------------------------------------
 
 
 def _vpn_links(model: NetworkModel) -> None:
-    config, policy = model.config, model.context.policy
+    config = model.config
     for conn in config.of_type(VPN_CONNECTION):
         gateway = referenced(config, conn, "vpn_gateway_id", VPN_GATEWAY)
         cgw = referenced(config, conn, "customer_gateway_id", CUSTOMER_GATEWAY)
-        if cgw is not None:
-            remote = address_endpoint(cgw.get("ip_address"), policy, [cgw])
-        else:
-            shown_cgw = shown(conn.get("customer_gateway_id"))
-            remote = Endpoint(None, shown_cgw, "a customer gateway outside this configuration")
-        link = Link(
-            kind=VPN,
-            resource=conn,
-            local=cloud_endpoint(config, gateway if gateway is not None else conn),
-            remote=remote,
-            peer_address=cgw.get("ip_address") if cgw is not None else None,
-            peer_gateway=cgw,
-            circuit_tags=circuit_tags(conn, cgw),
-        )
-        model.add_link(link, cgw, gateway)
+        address = cgw.get("ip_address") if cgw is not None else None
+        local = cloud_endpoint(config, gateway if gateway is not None else conn)
+        vpn_link(model, conn, local, cgw, address, conn.get("customer_gateway_id"), gateway)
 
 
 def _selector_exits(model: NetworkModel) -> None:
@@ -162,34 +148,19 @@ def package_product(package: Resource, policy: Policy) -> tuple[str | None, str 
     return product, None
 
 
-class _Packages:
-    """CEN bandwidth packages associated with each CEN, read once."""
+_MISSING_PACKAGE = (
+    "has no cross-border bandwidth package associated; buy a " + PRODUCT + " (volcengine_cen_bandwidth_package "
+    'with local_geographic_region_set_id = "China" and peer_geographic_region_set_id = "Asia") and associate it'
+)
 
-    def __init__(self, config: TerraformConfig, policy: Policy):
-        self.policy = policy
-        self.by_cen: dict[tuple[str, Any], list[tuple[Any, Resource | None]]] = defaultdict(list)
-        for assoc in config.of_type(CEN_PACKAGE_ASSOCIATE):
-            key = group_key(config, assoc, "cen_id", CEN)
-            if key is not None:
-                package = referenced(config, assoc, "cen_bandwidth_package_id", CEN_PACKAGE)
-                self.by_cen[key].append((assoc.get("cen_bandwidth_package_id"), package))
 
-    def product(self, key: tuple[str, Any] | None, cen: str) -> tuple[str | None, str | None]:
-        reasons = []
-        for value, package in self.by_cen.get(key, []) if key is not None else ():
-            if package is None:
-                reasons.append(f"bandwidth package {shown(value)} is outside this configuration")
-                continue
-            product, why = package_product(package, self.policy)
-            if product:
-                return f"{product}, associated with CEN {cen}", None
-            reasons.append(str(why))
-        missing = (
-            f"CEN {cen} has no cross-border bandwidth package associated; buy a {PRODUCT} "
-            '(volcengine_cen_bandwidth_package with local_geographic_region_set_id = "China" and '
-            'peer_geographic_region_set_id = "Asia") and associate it'
-        )
-        return None, f"{missing} ({'; '.join(reasons)})" if reasons else missing
+def _cen_product(
+    packages: CenPackages, policy: Policy, key: tuple[str, Any] | None, cen: str
+) -> tuple[str | None, str | None]:
+    def judge(package: Resource) -> tuple[str | None, str | None]:
+        return package_product(package, policy)
+
+    return packages.product(key, judge, f"associated with CEN {cen}", f"CEN {cen} {_MISSING_PACKAGE}")
 
 
 def _cen_label(config: TerraformConfig, res: Resource) -> str:
@@ -229,7 +200,7 @@ def _tr_peer_links(model: NetworkModel) -> None:
 
 def _cen_links(model: NetworkModel) -> None:
     config, policy = model.config, model.context.policy
-    packages = _Packages(config, policy)
+    packages = CenPackages(config, CEN_PACKAGE_ASSOCIATE, "cen_id", CEN, "cen_bandwidth_package_id", CEN_PACKAGE)
     for bw in config.of_type(INTER_REGION):
         ends = [
             region_endpoint(CLOUD, bw.attrs.get(attr), f"by {attr} of {bw.address}")
@@ -242,7 +213,7 @@ def _cen_links(model: NetworkModel) -> None:
             link.product, link.product_missing = package_product(package, policy)
         else:
             key = group_key(config, bw, "cen_id", CEN)
-            link.product, link.product_missing = packages.product(key, _cen_label(config, bw))
+            link.product, link.product_missing = _cen_product(packages, policy, key, _cen_label(config, bw))
         model.add_link(link)
     members: dict[tuple[str, Any], list[tuple[Resource, Endpoint]]] = defaultdict(list)
     labels: dict[tuple[str, Any], str] = {}
@@ -254,7 +225,7 @@ def _cen_links(model: NetworkModel) -> None:
         how = f"by instance_region_id of {att.address}"
         members[key].append((att, region_endpoint(CLOUD, att.attrs.get("instance_region_id"), how)))
     for key, group in members.items():
-        product, missing = packages.product(key, labels[key])
+        product, missing = _cen_product(packages, policy, key, labels[key])
         for att, mainland, own in cross_border_pairs(group):
             model.add_link(Link(PEERING, att, mainland, own, product=product, product_missing=missing))
 
