@@ -106,32 +106,8 @@ def scan_tree(tree: Path, *extra: str) -> tuple[subprocess.CompletedProcess, lis
 
 
 def plain_checkov(tree: Path, checks_dir: str) -> list[dict]:
-    """Plain Checkov with our checks dir, as a user without our command would run it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
-    env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "CN_CROSSBORDER_AS_OF": AS_OF})
-    checkov = Path(sys.executable).with_name("checkov")
-    proc = subprocess.run(
-        [
-            str(checkov),
-            "-d",
-            str(tree),
-            "--external-checks-dir",
-            checks_dir,
-            "--check",
-            "CKV_CNX_*",
-            "--skip-download",
-            "--framework",
-            "terraform",
-            "-o",
-            "json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode in (0, 1), proc.stderr[-3000:]
-    return reports(proc.stdout)
+    """Plain Checkov with our checks dir on a Terraform tree, as a user without our command would run it."""
+    return plain_checkov_frameworks(tree, checks_dir, "terraform")[1]
 
 
 _LOGICAL_ID = re.compile(r"^  (?P<id>[A-Za-z0-9]+):\s*(?:#.*)?$")
@@ -228,11 +204,14 @@ def actual_inventory_verdicts(report_list: Iterable[dict], tree: Path) -> Verdic
     return out
 
 
-def plain_checkov_frameworks(target: Path, checks_dir: str, *frameworks: str) -> tuple[int, list[dict]]:
+def plain_checkov_frameworks(
+    target: Path, checks_dir: str, *frameworks: str, extra_env: dict[str, str] | None = None
+) -> tuple[int, list[dict]]:
     """Plain Checkov with our checks dir on ``target`` (a directory or file) and the given frameworks."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
     env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
     env["CN_CROSSBORDER_AS_OF"] = AS_OF
+    env.update(extra_env or {})
     checkov = Path(sys.executable).with_name("checkov")
     proc = subprocess.run(
         [

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.harness import (
-    AS_OF,
     FIXTURES,
     actual_verdicts,
     expected_cfn_verdicts,
+    plain_checkov_frameworks,
     records,
-    reports,
     run_cli,
     scan_tree,
 )
@@ -97,37 +93,10 @@ def test_unknown_location_pass_policy(tmp_path: Path) -> None:
 
 def test_plain_checkov_reads_the_region_variable() -> None:
     checks_dir = run_cli("checks-dir").stdout.strip()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
-    env.update(
-        {
-            "BC_SKIP_MAPPING": "TRUE",
-            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
-            "CN_CROSSBORDER_AS_OF": AS_OF,
-            "CN_CROSSBORDER_REGION": "cn-north-1",
-        }
+    code, found = plain_checkov_frameworks(
+        UNKNOWN, checks_dir, "cloudformation", extra_env={"CN_CROSSBORDER_REGION": "cn-north-1"}
     )
-    checkov = Path(sys.executable).with_name("checkov")
-    proc = subprocess.run(
-        [
-            str(checkov),
-            "-d",
-            str(UNKNOWN),
-            "--external-checks-dir",
-            checks_dir,
-            "--check",
-            "CKV_CNX_*",
-            "--skip-download",
-            "--framework",
-            "cloudformation",
-            "-o",
-            "json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 1, proc.stderr[-3000:]
-    plain = _verdicts(reports(proc.stdout))
+    assert code == 1
+    plain = _verdicts(found)
     _, ours = scan_tree(UNKNOWN, "--region", "cn-north-1")
     assert plain == _verdicts(ours)
