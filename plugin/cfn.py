@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cn_crossborder import jurisdictions
+from cn_crossborder.checkov_check import DETAILS_KEY, wrap_record_constructor
 from cn_crossborder.clouds.cloudformation import COVERAGE as CFN_COVERAGE
 from cn_crossborder.clouds.common import circuit_tags, is_default_route, vpn_link
 from cn_crossborder.context import AS_OF_ENV, context_for
@@ -339,32 +340,16 @@ def template_path(scanned_file: str) -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-DETAILS_KEY = "__cn_crossborder_details__"
-_patch_lock = threading.Lock()
-_record_class: Any = None
-
-
-def _record_with_details(*args: Any, **kwargs: Any) -> Any:
-    """Checkov's own Record, with the details a check of ours left in its result."""
+def _move_details(kwargs: dict[str, Any]) -> None:
+    """Checkov's CloudFormation records, with the details a check of ours left in its result."""
     result = kwargs.get("check_result")
     details = result.pop(DETAILS_KEY, None) if isinstance(result, dict) else None
     if details and not kwargs.get("details"):
         kwargs["details"] = details
-    return _record_class(*args, **kwargs)
 
 
 def carry_details() -> None:
-    """Make Checkov's CloudFormation records carry a check's details, as Terraform records do.
-
-    The CloudFormation runner builds its records without ``details``; a check of ours leaves them in
-    its result under ``DETAILS_KEY`` and the runner's record constructor is wrapped to move them into
-    place. Records stay Checkov's own class; results without the key are untouched.
-    """
-    global _record_class
+    """Make Checkov's CloudFormation records carry a check's details, as Terraform records do."""
     from checkov.cloudformation import runner as cfn_runner
 
-    with _patch_lock:
-        if cfn_runner.Record is _record_with_details:
-            return
-        _record_class = cfn_runner.Record
-        cfn_runner.Record = _record_with_details  # type: ignore[assignment, misc]
+    wrap_record_constructor(cfn_runner, _move_details)

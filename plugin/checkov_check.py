@@ -7,7 +7,9 @@ Policy exemptions are applied here, the same way for every rule.
 
 from __future__ import annotations
 
+import threading
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
@@ -22,6 +24,31 @@ from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
+
+
+# Key under which a check of ours leaves its details in a result dict, for runners that build their
+# records without details (CloudFormation, yaml); a wrapped record constructor moves them into place.
+DETAILS_KEY = "__cn_crossborder_details__"
+_wrap_lock = threading.Lock()
+
+
+def wrap_record_constructor(module: Any, adjust: Callable[[dict[str, Any]], None]) -> None:
+    """Make ``module.Record(...)`` pass its keyword arguments through ``adjust`` first (once per module).
+
+    Checkov's CloudFormation and yaml runners drop what a check explains; this is the one place where
+    cn-crossborder reaches into a runner to restore it. Records stay Checkov's own class.
+    """
+    with _wrap_lock:
+        original = module.Record
+        if getattr(original, "__cn_crossborder_adjust__", None) is adjust:
+            return
+
+        def record(*args: Any, **kwargs: Any) -> Any:
+            adjust(kwargs)
+            return original(*args, **kwargs)
+
+        record.__cn_crossborder_adjust__ = adjust  # type: ignore[attr-defined]
+        module.Record = record
 
 
 def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verdict) -> tuple[Verdict, str | None]:
@@ -138,8 +165,6 @@ class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
         self._adopt(rule)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        from cn_crossborder.cfn import DETAILS_KEY
-
         result = super().run(*args, **kwargs)
         if self.details:
             result[DETAILS_KEY] = list(self.details)

@@ -32,7 +32,13 @@ from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from cn_crossborder.checkov_check import CATEGORIES, apply_exemption, finding_details
+from cn_crossborder.checkov_check import (
+    CATEGORIES,
+    DETAILS_KEY,
+    apply_exemption,
+    finding_details,
+    wrap_record_constructor,
+)
 from cn_crossborder.context import AS_OF_ENV, ScanContext, context_for
 from cn_crossborder.endpoints import CIRCUIT_TAG, Endpoint, address_endpoint, parse_address, region_endpoint
 from cn_crossborder.graph import Resource, TerraformConfig
@@ -67,7 +73,6 @@ _START, _END = "__startline__", "__endline__"
 # Keys of a result configuration that carry what Checkov's yaml runner does not: the item's name,
 # the details and an exemption's reason. The record hook moves them into place.
 RESOURCE_KEY = "__cn_crossborder_resource__"
-DETAILS_KEY = "__cn_crossborder_details__"
 SUPPRESS_KEY = "__cn_crossborder_suppress__"
 UNPARSED_KEY = "__cn_crossborder_unparsed__"
 
@@ -508,7 +513,6 @@ def inventory_checks(rule_id: str) -> tuple[InventoryItemCheck, InventoryFileChe
 # ----------------------------------------------------------------------- hooks into the yaml runner
 
 _hook_lock = threading.Lock()
-_original_record: Any = None
 _original_parse: Any = None
 
 
@@ -516,24 +520,25 @@ def _section_of(check_id: Any) -> str:
     return SECTIONS.get(str(check_id), "")
 
 
-def _record(*args: Any, **kwargs: Any) -> Any:
-    """Checkov's own Record; for our checks, named after the item and carrying the details."""
-    if kwargs.get("check_class") == __name__:
-        result = kwargs.get("check_result")
-        conf = result.get("results_configuration") if isinstance(result, dict) else None
-        if isinstance(conf, dict):
-            name = conf.pop(RESOURCE_KEY, None)
-            details = conf.pop(DETAILS_KEY, None)
-            suppress = conf.pop(SUPPRESS_KEY, None)
-            if name is None:  # skipped by a checkov:skip comment: not judged, named all the same
-                is_file = conf.get("kind") == INVENTORY_KIND or UNPARSED_KEY in conf
-                name = FILE_RESOURCE if is_file else item_name(_section_of(kwargs.get("check_id")), conf)
-            kwargs["resource"] = name
-            if details and not kwargs.get("details"):
-                kwargs["details"] = details
-            if suppress:
-                result["suppress_comment"] = suppress
-    return _original_record(*args, **kwargs)
+def _name_and_explain(kwargs: dict[str, Any]) -> None:
+    """Records of our checks are named after the item and carry their details and exemption reason."""
+    if kwargs.get("check_class") != __name__:
+        return
+    result = kwargs.get("check_result")
+    conf = result.get("results_configuration") if isinstance(result, dict) else None
+    if not isinstance(conf, dict):
+        return
+    name = conf.pop(RESOURCE_KEY, None)
+    details = conf.pop(DETAILS_KEY, None)
+    suppress = conf.pop(SUPPRESS_KEY, None)
+    if name is None:  # skipped by a checkov:skip comment: not judged, named all the same
+        is_file = conf.get("kind") == INVENTORY_KIND or UNPARSED_KEY in conf
+        name = FILE_RESOURCE if is_file else item_name(_section_of(kwargs.get("check_id")), conf)
+    kwargs["resource"] = name
+    if details and not kwargs.get("details"):
+        kwargs["details"] = details
+    if suppress:
+        result["suppress_comment"] = suppress
 
 
 def _parse(f: str, file_content: str | None = None) -> Any:
@@ -552,14 +557,12 @@ def _parse(f: str, file_content: str | None = None) -> Any:
 
 def install_hooks() -> None:
     """Install the record and parse hooks on Checkov's yaml runner (idempotent, thread-safe)."""
-    global _original_record, _original_parse
+    global _original_parse
     from checkov.common.runners import object_runner
     from checkov.yaml_doc.runner import Runner
 
+    wrap_record_constructor(object_runner, _name_and_explain)
     with _hook_lock:
-        if object_runner.Record is not _record:
-            _original_record = object_runner.Record
-            object_runner.Record = _record  # type: ignore[assignment, misc]
         current = Runner.__dict__.get("_parse_file")
         if getattr(current, "__func__", None) is not _parse:
             _original_parse = current.__func__ if isinstance(current, staticmethod) else current
