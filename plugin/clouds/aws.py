@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from cn_crossborder.clouds.common import (
     circuit_tags,
-    declared_far_end,
     inline_blocks,
     inline_ref,
     is_default_route,
     referenced,
     vpn_link,
 )
-from cn_crossborder.clouds.evidence import set_carrier
+from cn_crossborder.clouds.evidence import dedicated_line
 from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.jurisdictions import CN
-from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 VPN_CONNECTION = "aws_vpn_connection"
 CUSTOMER_GATEWAY = "aws_customer_gateway"
@@ -59,19 +58,9 @@ def _dx_links(model: NetworkModel) -> None:
     for dx in config.of_type(DX_CONNECTION):
         where = dx.get("location")
         label = f"customer end (DX location {where})" if is_resolved(where) else None
-        far, proof = declared_far_end(label, dx)
-        link = Link(
-            DEDICATED,
-            dx,
-            cloud_endpoint(config, dx),
-            far,
-            circuit_tags=circuit_tags(dx),
-            far_end_proven_cn=proof,
-        )
-        set_carrier(link, dx, "provider_name")
+        link = dedicated_line(model, dx, label, "provider_name")
         if link.carrier_text is None:
             link.product_missing = "provider_name is not set, so the line names no carrier"
-        model.add_link(link)
 
 
 def _peering_links(model: NetworkModel) -> None:

@@ -14,19 +14,18 @@ from collections import defaultdict
 from cn_crossborder.clouds.common import (
     any_default,
     circuit_tags,
-    declared_far_end,
     inline_blocks,
     is_default_route,
     referenced,
     shown,
     vpn_link,
 )
-from cn_crossborder.clouds.evidence import set_carrier
+from cn_crossborder.clouds.evidence import dedicated_line
 from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
 from cn_crossborder.jurisdictions import CN
-from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 CONNECTION = "azurerm_virtual_network_gateway_connection"
 GATEWAY = "azurerm_virtual_network_gateway"
@@ -75,19 +74,9 @@ def _express_route_links(model: NetworkModel) -> None:
     for circuit in config.of_type(CIRCUIT):
         where = circuit.get("peering_location")
         label = f"customer end (peering location {where})" if is_resolved(where) else None
-        far, proof = declared_far_end(label, circuit)
-        link = Link(
-            DEDICATED,
-            circuit,
-            cloud_endpoint(config, circuit),
-            far,
-            circuit_tags=circuit_tags(circuit),
-            far_end_proven_cn=proof,
-        )
-        set_carrier(link, circuit, "service_provider_name")
+        link = dedicated_line(model, circuit, label, "service_provider_name")
         if link.carrier_text is None and circuit.get("express_route_port_id") is not None:
             link.product_missing = "an ExpressRoute Direct port (express_route_port_id) names no carrier"
-        model.add_link(link)
 
 
 def _one_cloud(res: Resource, local: Endpoint, remote: Endpoint, what: str) -> Link:

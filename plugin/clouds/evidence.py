@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cn_crossborder.clouds.common import cross_border_pairs, is_default_route
-from cn_crossborder.endpoints import Endpoint
+from cn_crossborder.clouds.common import circuit_tags, cross_border_pairs, declared_far_end, is_default_route
+from cn_crossborder.endpoints import Endpoint, cloud_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
-from cn_crossborder.model import Link
+from cn_crossborder.model import DEDICATED, Link, NetworkModel
 
 
 def flat(value: Any) -> list[Any]:
@@ -51,3 +51,23 @@ def member_pairs(members: list[tuple[Resource, Endpoint]]) -> Iterator[tuple[Res
         if (res.index, mainland.label) not in seen:
             seen.add((res.index, mainland.label))
             yield res, mainland, own
+
+
+def dedicated_line(model: NetworkModel, line: Resource, far_label: Any, carrier_attr: str) -> Link:
+    """Add a dedicated line that serves its own region and names its carrier in ``carrier_attr``.
+
+    The far end is where the line's location tag (or a circuit) puts it; ``far_label`` is what the
+    configuration calls it (a location or access point), shown in the finding.
+    """
+    far, proof = declared_far_end(far_label, line)
+    link = Link(
+        DEDICATED,
+        line,
+        cloud_endpoint(model.config, line),
+        far,
+        circuit_tags=circuit_tags(line),
+        far_end_proven_cn=proof,
+    )
+    set_carrier(link, line, carrier_attr)
+    model.add_link(link)
+    return link

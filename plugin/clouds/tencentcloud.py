@@ -21,18 +21,17 @@ from typing import Any
 
 from cn_crossborder.clouds.common import (
     circuit_tags,
-    declared_far_end,
     inline_blocks,
     is_default_route,
     referenced,
     shown,
     vpn_link,
 )
-from cn_crossborder.clouds.evidence import has_default, member_pairs, set_carrier
+from cn_crossborder.clouds.evidence import dedicated_line, has_default, member_pairs
 from cn_crossborder.coverage import Coverage
 from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
 from cn_crossborder.graph import Resource, first, is_resolved
-from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 CLOUD = "tencentcloud"
 VPN_GATEWAY = "tencentcloud_vpn_gateway"
@@ -111,17 +110,7 @@ def _dc_links(model: NetworkModel) -> None:
     """A Direct Connect line serves the region of its provider; ``line_operator`` names its carrier."""
     config = model.config
     for dc in config.of_type(DC_INSTANCE):
-        far, proof = declared_far_end(dc.get("location") or dc.get("access_point_id"), dc)
-        link = Link(
-            DEDICATED,
-            dc,
-            cloud_endpoint(config, dc),
-            far,
-            circuit_tags=circuit_tags(dc),
-            far_end_proven_cn=proof,
-        )
-        set_carrier(link, dc, "line_operator")
-        model.add_link(link)
+        dedicated_line(model, dc, dc.get("location") or dc.get("access_point_id"), "line_operator")
 
 
 def _ccn_key(model: NetworkModel, res: Resource) -> tuple[tuple[str, Any], Resource | None]:
