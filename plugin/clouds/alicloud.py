@@ -23,6 +23,7 @@ from cn_crossborder.clouds.common import (
     CenPackages,
     add_line_links,
     any_default,
+    cidr_text,
     circuit_tags,
     cross_border_pairs,
     group_key,
@@ -111,22 +112,15 @@ def _selector_exits(model: NetworkModel) -> None:
             continue
         for link in model.links_for(res, VPN):
             if link.local.is_mainland and any_default(remote_subnet):
-                what = (
-                    f"remote_subnet = {_cidrs(remote_subnet)} selects all traffic of the mainland VPC into the tunnel"
-                )
+                selected = cidr_text(remote_subnet)
+                what = f"remote_subnet = {selected} selects all traffic of the mainland VPC into the tunnel"
                 model.add_exit(GeneralExit(res, link.local, what, [link]))
             elif link.remote.is_mainland and any_default(local_subnet):
                 what = (
-                    f"local_subnet = {_cidrs(local_subnet)} makes the mainland customer side send all "
+                    f"local_subnet = {cidr_text(local_subnet)} makes the mainland customer side send all "
                     "traffic into the tunnel"
                 )
                 model.add_exit(GeneralExit(res, link.remote, what, [link]))
-
-
-def _cidrs(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _vpn_route_exits(model: NetworkModel) -> None:

@@ -263,3 +263,10 @@ class CenPackages:
                 return f"{product}, {tied}", None
             reasons.append(str(why))
         return None, f"{missing} ({'; '.join(reasons)})" if reasons else missing
+
+
+def cidr_text(value: Any) -> str:
+    """A selector as written (list or comma-separated string), for a finding."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)

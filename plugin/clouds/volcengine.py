@@ -21,6 +21,7 @@ from cn_crossborder.clouds.common import (
     CenPackages,
     add_line_links,
     any_default,
+    cidr_text,
     circuit_tags,
     cross_border_pairs,
     group_key,
@@ -77,17 +78,11 @@ def _selector_exits(model: NetworkModel) -> None:
             continue
         for link in model.links_for(conn, VPN):
             if link.local.is_mainland and any_default(remote_subnet):
-                what = f"remote_subnet = {_cidrs(remote_subnet)} selects all traffic of the mainland VPC"
+                what = f"remote_subnet = {cidr_text(remote_subnet)} selects all traffic of the mainland VPC"
                 model.add_exit(GeneralExit(conn, link.local, what, [link]))
             elif link.remote.is_mainland and any_default(local_subnet):
-                what = f"local_subnet = {_cidrs(local_subnet)} selects all traffic of the mainland site"
+                what = f"local_subnet = {cidr_text(local_subnet)} selects all traffic of the mainland site"
                 model.add_exit(GeneralExit(conn, link.remote, what, [link]))
-
-
-def _cidrs(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _route_exits(model: NetworkModel) -> None:
