@@ -18,15 +18,6 @@ OUTSIDE = "OUTSIDE"
 Jurisdiction = Optional[str]
 
 
-def is_mainland(jurisdiction: Jurisdiction) -> bool:
-    return jurisdiction == CN
-
-
-def is_outside(jurisdiction: Jurisdiction) -> bool:
-    """True when the endpoint is known to lie outside mainland China (HK, MO and TW included)."""
-    return jurisdiction is not None and jurisdiction != CN
-
-
 def describe(jurisdiction: Jurisdiction) -> str:
     if jurisdiction is None:
         return "unknown"

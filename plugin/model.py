@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +138,3 @@ _cache = _Cache()
 def model_for(graph: Any) -> NetworkModel:
     return _cache.get(graph)
 
-
-def all_links(models: Iterable[NetworkModel]) -> list[Link]:
-    return [link for m in models for link in m.links]
