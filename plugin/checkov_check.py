@@ -69,7 +69,14 @@ def finding_details(model: NetworkModel, rule: Rule, verdict: Verdict) -> list[s
     if model.context.problems:
         lines += [f"Policy problem: {p}" for p in model.context.problems]
     if verdict.failed:
-        lines += [f"Why: {verdict.reason}", rule.legal_line(), f"Fix: {rule.remediation}"]
+        # The sentence that decided the failure is marked where it stands, not repeated.
+        reason = verdict.reason.rstrip(".")
+        at = next((i for i, line in enumerate(lines) if line.rstrip(".") == reason), None)
+        if at is None:
+            lines.append(f"Why: {verdict.reason}")
+        else:
+            lines[at] = f"Why: {lines[at]}"
+        lines += [rule.legal_line(), f"Fix: {rule.remediation}"]
     return lines
 
 
