@@ -10,38 +10,37 @@ configuration error.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 from cn_crossborder import __version__
-from cn_crossborder.context import AS_OF_ENV, parse_as_of
-from cn_crossborder.policy import POLICY_ENV, discover_policy, load_policy
-from cn_crossborder.yamlsrc import InputError
+from cn_crossborder.checkov.runner import (
+    OFFLINE_ENV,
+    ChecksUnavailable,
+    checkov_argv,
+    checks_dir,
+    require_checks,
+    run_checkov,
+)
+from cn_crossborder.domain.context import AS_OF_ENV, parse_as_of
+from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_policy
+from cn_crossborder.domain.yamlsrc import InputError
+from cn_crossborder.explain import explain
+from cn_crossborder.precommit import scan_roots
+from cn_crossborder.reports.markdown import render_markdown
+from cn_crossborder.reports.sarif import render_sarif
+from cn_crossborder.rules import all_rules
+from cn_crossborder.sources.cloudformation import REGION_ENV
+from cn_crossborder.sources.inventory import find_inventories, is_inventory_file, load_inventory
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
-FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
-
-# Everything that would make Checkov reach the network, turned off.
-OFFLINE_ENV = {
-    "BC_SKIP_MAPPING": "TRUE",
-    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
-    "DOWNLOAD_EXTERNAL_MODULES": "false",
-    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
-}
 
 
 class UsageError(Exception):
     """A problem with the command line or configuration: exit 2 with a one-line message."""
-
-
-def checks_dir() -> Path:
-    return Path(str(resources.files("cn_crossborder.checks")))
 
 
 def _error(message: str) -> None:
@@ -61,8 +60,6 @@ def _resolve_policy(args: argparse.Namespace, paths: list[Path]) -> Path | None:
 
 def _validate_inventories(paths: list[Path]) -> None:
     """Every network inventory under ``paths`` must load; raises InputError with every problem."""
-    from cn_crossborder.inventory import find_inventories, load_inventory
-
     problems = []
     for file in find_inventories(paths):
         try:
@@ -94,65 +91,12 @@ def _is_ours(file: str) -> bool:
         return True
     if any(m in text for m in _CFN_MARKERS):
         return True
-    from cn_crossborder.inventory import is_inventory_file
-
     return is_inventory_file(file)
-
-
-def _checkov_argv(args: argparse.Namespace, paths: list[Path], fmt: str) -> list[str]:
-    argv: list[str] = []
-    for path in paths:
-        argv += ["-f", str(path)] if path.is_file() else ["-d", str(path)]
-    argv += ["--framework", *FRAMEWORKS]
-    argv += ["--external-checks-dir", str(checks_dir()), "--check", "CKV_CNX_*"]
-    argv += ["--skip-download", "-o", fmt]
-    for var_file in args.var_file or ():
-        argv += ["--var-file", var_file]
-    if fmt == "sarif":
-        argv += ["--custom-tool-name", "cn-crossborder"]
-    return argv
-
-
-def _run_checkov(argv: list[str]) -> tuple[int, str, list]:
-    """Run Checkov in-process; return its exit code, what it printed and its reports."""
-    from checkov.main import Checkov
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        ckv = Checkov(argv=argv)
-        code = ckv.run() or 0
-    return int(code), out.getvalue(), list(getattr(ckv, "scan_reports", []))
-
-
-def _require_checks() -> None:
-    """A scan that runs none of our checks must not pass: verify the install before Checkov runs.
-
-    Checkov runs frameworks in worker processes and swallows a check module that fails to import,
-    so a broken install would otherwise look like a clean tree.
-    """
-    import importlib
-
-    from cn_crossborder.rules import all_rules
-
-    try:
-        for module in ("cn_crossborder.checkov_check", "cn_crossborder.inventory_check", "cn_crossborder.clouds"):
-            importlib.import_module(module)
-        rules = all_rules()
-        sources = {f: f.read_text(encoding="utf-8") for f in checks_dir().glob("cnx_*.py")}
-        for file, text in sources.items():
-            compile(text, str(file), "exec")
-    except Exception as exc:
-        raise UsageError(f"the checks cannot load ({type(exc).__name__}: {exc}); the installation is broken") from None
-    missing = sorted(rid for rid in rules if not any(f'"{rid}"' in text for text in sources.values()))
-    if missing:
-        raise UsageError(f"no check module in {checks_dir()} registers {', '.join(missing)}")
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in (args.paths or ["."])]
     if args.changed_files:
-        from cn_crossborder.precommit import scan_roots
-
         paths = scan_roots(paths)
         if not paths:
             return EXIT_OK  # no Terraform, policy or inventory file among the changes
@@ -168,23 +112,20 @@ def cmd_scan(args: argparse.Namespace) -> int:
     os.environ.update(OFFLINE_ENV)
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
-        from cn_crossborder.cfn import REGION_ENV
-
         os.environ[REGION_ENV] = args.region.strip()
     if policy_path is not None:
         os.environ[POLICY_ENV] = str(policy_path.resolve())
     else:
         os.environ.pop(POLICY_ENV, None)
     fmt = "json" if args.format in ("markdown", "sarif") else args.format
-    _require_checks()
-    code, printed, reports = _run_checkov(_checkov_argv(args, paths, fmt))
+    try:
+        require_checks()
+    except ChecksUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    code, printed, reports = run_checkov(checkov_argv(args, paths, fmt))
     if args.format == "markdown":
-        from cn_crossborder.markdown_report import render_markdown
-
         printed = render_markdown(reports)
     elif args.format == "sarif":
-        from cn_crossborder.sarif_report import render_sarif
-
         printed = render_sarif(reports)
     if args.output:
         Path(args.output).write_text(printed, encoding="utf-8")
@@ -208,16 +149,12 @@ def cmd_checks_dir(_: argparse.Namespace) -> int:
 
 
 def cmd_checks(_: argparse.Namespace) -> int:
-    from cn_crossborder.rules import all_rules
-
     for rule in all_rules().values():
         print(f"{rule.id}  {rule.severity:<8} {rule.title}")
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from cn_crossborder.explain import explain
-
     try:
         print(explain(args.check_id))
     except KeyError:

@@ -1,20 +1,20 @@
 """The network model: every link, its two endpoints, its carrier evidence, and the routes over it.
 
-Built once per Checkov graph by the cloud adapters in ``cn_crossborder.clouds`` and indexed by the
-resource that Checkov reports, so a check is a dictionary lookup and a scan grows linearly with the
-number of resources.
+The types the cloud specs fill in (``cn_crossborder.network`` builds one per configuration), indexed
+by the resource that Checkov reports, so a check is a dictionary lookup and a scan grows linearly
+with the number of resources.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from cn_crossborder.context import ScanContext, context_for
-from cn_crossborder.endpoints import Endpoint
-from cn_crossborder.graph import Resource, TerraformConfig, read_config
+from cn_crossborder.domain.context import ScanContext
+from cn_crossborder.domain.endpoints import Endpoint
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.sources.terraform import TerraformConfig
 
 # Link kinds, named after the check families that judge them.
 VPN = "vpn"
@@ -99,42 +99,3 @@ class NetworkModel:
 
     def links_via(self, gateway: Resource | None) -> list[Link]:
         return list(self.links_by_gateway.get(gateway.index, ())) if gateway is not None else []
-
-
-def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
-    from cn_crossborder.clouds import ADAPTERS
-
-    model = NetworkModel(config, context)
-    for adapter in ADAPTERS:
-        adapter.add_links(model)
-    for adapter in ADAPTERS:
-        adapter.add_exits(model)
-    return model
-
-
-class _Cache:
-    """The model of the graph Checkov is running on; the graph object itself is the key."""
-
-    def __init__(self, size: int = 4):
-        self._entries: list[tuple[Any, NetworkModel]] = []
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, graph: Any) -> NetworkModel:
-        with self._lock:
-            for cached_graph, model in self._entries:
-                if cached_graph is graph:
-                    return model
-            config = read_config(graph)
-            model = build_model(config, context_for(config.files))
-            self._entries.append((graph, model))
-            del self._entries[: -self._size]
-            return model
-
-
-_cache = _Cache()
-
-
-def model_for(graph: Any) -> NetworkModel:
-    return _cache.get(graph)
-

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from cn_crossborder.sources.inventory import is_inventory_file
+
 POLICY_FILE = ".cn-crossborder.yaml"
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -28,8 +30,6 @@ def is_relevant(path: Path) -> bool:
     if name.endswith(YAML_SUFFIXES):
         if not path.is_file():
             return True  # a deleted inventory: rescan its directory to be safe
-        from cn_crossborder.inventory import is_inventory_file
-
         return is_inventory_file(path)
     return False
 

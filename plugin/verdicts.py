@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cn_crossborder.context import ScanContext
-from cn_crossborder.endpoints import CIRCUIT_TAG, parse_address
+from cn_crossborder.domain.context import ScanContext
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG, parse_address
 from cn_crossborder.model import Link
 
 PASSED = "PASSED"

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 import yaml
-from cn_crossborder.carriers import (
+from cn_crossborder.domain.carriers import (
     Carrier,
     KnownOperator,
     builtin_carriers,
@@ -234,7 +234,7 @@ def test_no_name_belongs_to_two_entries() -> None:
 
 def test_import_does_no_work() -> None:
     code = (
-        "import cn_crossborder.carriers as c, cn_crossborder.policy as p;"
+        "import cn_crossborder.domain.carriers as c, cn_crossborder.domain.policy as p;"
         "print(c._data.cache_info().currsize, c.builtin_carriers.cache_info().currsize)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -49,7 +49,7 @@ def test_findings_carry_details() -> None:
         text = "\n".join(rec.get("details") or [])
         assert "Endpoint:" in text and "Legal basis:" in text and "Fix:" in text, rec["resource"]
     peering = next(rec for rec in failed if rec["resource"].endswith("PeeringToFrankfurt"))
-    assert "aws-cn partition" in "\n".join(peering["details"])
+    assert "partition (aws-cn)" in "\n".join(peering["details"])
 
 
 def test_unknown_region_is_said() -> None:

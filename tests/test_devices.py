@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from cn_crossborder import devices
-from cn_crossborder.devices import (
+from cn_crossborder.domain import devices
+from cn_crossborder.domain.devices import (
     ImportItem,
     catalogue_vendors,
     exceeds_thresholds,
@@ -15,7 +15,7 @@ from cn_crossborder.devices import (
     match_device,
     parse_algorithm,
 )
-from cn_crossborder.yamlsrc import load_packaged_yaml
+from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 # --- the import list -----------------------------------------------------------------------------
 

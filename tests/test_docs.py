@@ -37,7 +37,7 @@ def test_every_rule_has_a_page_with_its_legal_basis_and_fix() -> None:
 
 
 def test_policy_reference_lists_every_key_and_its_example_is_valid(tmp_path) -> None:
-    from cn_crossborder.policy import load_policy
+    from cn_crossborder.domain.policy import load_policy
 
     page = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
     schema = yaml.safe_load((ROOT / "plugin" / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))

@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from cn_crossborder.inventory import (
+from cn_crossborder.domain.yamlsrc import InputError
+from cn_crossborder.sources.inventory import (
     CLOUD_KEYS,
     INVENTORY_KIND,
     find_inventories,
     is_inventory_file,
     load_inventory,
 )
-from cn_crossborder.yamlsrc import InputError
 from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -83,7 +83,7 @@ def _write_plan(tmp_path: Path, configuration: dict, variables: dict | None = No
 
 
 def test_module_provider_region_from_module_argument(tmp_path: Path) -> None:
-    from cn_crossborder.plan import load_plan
+    from cn_crossborder.sources.plan import load_plan
 
     path = _write_plan(
         tmp_path,
@@ -126,7 +126,7 @@ def test_module_provider_region_from_module_argument(tmp_path: Path) -> None:
 
 def test_unknown_provider_key_gives_no_region(tmp_path: Path) -> None:
     """Old plans wrote module-local keys that the provider map lacks: unknown, never a guess."""
-    from cn_crossborder.plan import load_plan
+    from cn_crossborder.sources.plan import load_plan
 
     path = _write_plan(
         tmp_path,
@@ -159,7 +159,7 @@ def test_unknown_provider_key_gives_no_region(tmp_path: Path) -> None:
 
 
 def test_references_of_known_values(tmp_path: Path) -> None:
-    from cn_crossborder.plan import load_plan
+    from cn_crossborder.sources.plan import load_plan
 
     path = _write_plan(
         tmp_path,
@@ -189,7 +189,7 @@ def test_references_of_known_values(tmp_path: Path) -> None:
 
 
 def test_non_plan_json_is_ignored(tmp_path: Path) -> None:
-    from cn_crossborder.plan import load_plan
+    from cn_crossborder.sources.plan import load_plan
 
     other = tmp_path / "data.json"
     other.write_text('{"hello": "world"}', encoding="utf-8")

@@ -7,14 +7,14 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from cn_crossborder.policy import (
+from cn_crossborder.domain.policy import (
     POLICY_ENV,
     POLICY_FILENAME,
     default_policy,
     discover_policy,
     load_policy,
 )
-from cn_crossborder.yamlsrc import InputError
+from cn_crossborder.domain.yamlsrc import InputError
 
 POLICIES = Path(__file__).resolve().parent.parent / "fixtures" / "policies"
 ip = ipaddress.ip_address

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cn_crossborder import regions
-from cn_crossborder.regions import (
+from cn_crossborder.domain import regions
+from cn_crossborder.domain.regions import (
     CLOUDS,
     classify_region,
     cloud_of_resource_type,
@@ -284,7 +284,7 @@ def test_cloud_of_resource_type(resource_type: str, cloud: str | None) -> None:
 
 
 def test_import_does_not_load_the_catalogue() -> None:
-    code = "import cn_crossborder.regions as r; assert r._load_catalogue.cache_info().currsize == 0"
+    code = "import cn_crossborder.domain.regions as r; assert r._load_catalogue.cache_info().currsize == 0"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

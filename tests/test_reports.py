@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import jsonschema
 import pytest
-from cn_crossborder.markdown_report import render_markdown
+from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.rules import all_rules
 
 from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, run_cli

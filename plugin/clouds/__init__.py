@@ -16,11 +16,13 @@ from cn_crossborder.clouds import (
     tencentcloud,
     volcengine,
 )
-from cn_crossborder.coverage import Coverage
+from cn_crossborder.domain.coverage import Coverage
 
-ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices, cloudformation)
+ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices)
 
 
 def coverage_for(rule_id: str) -> tuple[Coverage, ...]:
     """What every adapter reads for ``rule_id`` (each module's ``COVERAGE`` mapping)."""
-    return tuple(cov for adapter in ADAPTERS for cov in getattr(adapter, "COVERAGE", {}).get(rule_id, ()))
+    return tuple(
+        cov for adapter in (*ADAPTERS, cloudformation) for cov in getattr(adapter, "COVERAGE", {}).get(rule_id, ())
+    )

@@ -35,11 +35,13 @@ from cn_crossborder.clouds.common import (
     shown,
     vpn_link,
 )
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
-from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
-from cn_crossborder.jurisdictions import OUTSIDE
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.endpoints import Endpoint, region_endpoint
+from cn_crossborder.domain.jurisdictions import OUTSIDE
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.sources.terraform import TerraformConfig
 
 CLOUD = "alicloud"
 VPN_GATEWAY = "alicloud_vpn_gateway"

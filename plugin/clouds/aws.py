@@ -18,10 +18,11 @@ from cn_crossborder.clouds.common import (
     vpn_link,
 )
 from cn_crossborder.clouds.evidence import dedicated_line
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
-from cn_crossborder.graph import Resource, first, is_resolved
-from cn_crossborder.jurisdictions import CN
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.endpoints import Endpoint, region_endpoint
+from cn_crossborder.domain.jurisdictions import CN
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 VPN_CONNECTION = "aws_vpn_connection"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from cn_crossborder.clouds.common import circuit_tags, is_default_route, referenced
 from cn_crossborder.clouds.evidence import has_default
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, address_endpoint, cloud_endpoint, region_endpoint
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.endpoints import Endpoint, address_endpoint, region_endpoint
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 CLOUD = "baiducloud"

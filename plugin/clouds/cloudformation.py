@@ -1,39 +1,42 @@
-"""AWS CloudFormation: which template resource types each rule reads (the model is built in cfn.py).
+"""AWS CloudFormation: which template types each rule reads, derived from the AWS adapter.
 
-CloudFormation templates are not part of Checkov's Terraform graph, so this adapter adds nothing to
-the graph's model; it declares coverage so ``explain`` and the docs list the template types, and
-``cn_crossborder.cfn`` derives the types its checks register for from it.
+``cn_crossborder.sources.cloudformation`` reads every template type that has a Terraform twin as
+that twin, so the AWS adapter builds the links of templates too; this module only derives, from the
+same table, which template types each rule covers (for the checks, ``explain`` and the docs).
 """
 
 from __future__ import annotations
 
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.model import NetworkModel
+from cn_crossborder.clouds import aws
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.sources.cloudformation import AWS_TYPES
 
 CLOUD = "aws (CloudFormation)"
-STACK_REGION = "stack region from --region or the Region parameter's default"
+STACK_REGION_HOW = "--region, else the Default of the Region parameter"
 
 
-def add_links(model: NetworkModel) -> None:
-    """Templates are modelled per file by ``cn_crossborder.cfn``."""
+def _coverage() -> dict[str, tuple[Coverage, ...]]:
+    """The AWS adapter's coverage, for every template type read as a Terraform twin."""
+    twins: dict[str, list[str]] = {}
+    for cfn_type, (tf_type, _) in AWS_TYPES.items():
+        twins.setdefault(tf_type, []).append(cfn_type)
+    out: dict[str, tuple[Coverage, ...]] = {}
+    for rule_id, entries in aws.COVERAGE.items():
+        derived = []
+        for cov in entries:
+            for cfn_type in twins.get(cov.resource_type, ()):
+                names = AWS_TYPES[cfn_type][1]
+                props = ", ".join(f"{prop} as {arg}" for prop, arg in names.items()) or "no properties"
+                reads = f"read as {cov.resource_type} ({props}); region: {STACK_REGION_HOW}"
+                derived.append(Coverage(CLOUD, cfn_type, reads, cov.reported))
+        if derived:
+            out[rule_id] = tuple(derived)
+    return out
 
 
-def add_exits(model: NetworkModel) -> None:
-    """Templates are modelled per file by ``cn_crossborder.cfn``."""
+COVERAGE = _coverage()
 
-
-COVERAGE = {
-    "CKV_CNX_101": (
-        Coverage(CLOUD, "AWS::EC2::VPNConnection", f"{STACK_REGION}; CustomerGatewayId; Tags"),
-        Coverage(CLOUD, "AWS::EC2::CustomerGateway", "IpAddress; Tags cn-crossborder:location/circuit", False),
-    ),
-    "CKV_CNX_102": (Coverage(CLOUD, "AWS::DirectConnect::Connection", f"{STACK_REGION}; ProviderName; Tags"),),
-    "CKV_CNX_103": (Coverage(CLOUD, "AWS::EC2::TransitGatewayPeeringAttachment", f"{STACK_REGION}; PeerRegion"),),
-    "CKV_CNX_104": (
-        Coverage(
-            CLOUD, "AWS::EC2::Route", "DestinationCidrBlock / DestinationIpv6CidrBlock; GatewayId; TransitGatewayId"
-        ),
-        Coverage(CLOUD, "AWS::EC2::VPNConnectionRoute", "DestinationCidrBlock; VpnConnectionId"),
-        Coverage(CLOUD, "AWS::EC2::VPNConnection", "LocalIpv4NetworkCidr / RemoteIpv4NetworkCidr when written"),
-    ),
+# The resource types each check reports on in CloudFormation templates.
+CFN_RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
+    rule_id: tuple(c.resource_type for c in coverage if c.reported) for rule_id, coverage in COVERAGE.items()
 }

@@ -8,9 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cn_crossborder.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, address_endpoint, cloud_endpoint
-from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, address_endpoint
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import DEDICATED, VPN, Link, NetworkModel
+from cn_crossborder.sources.terraform import TerraformConfig
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
@@ -42,9 +44,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     if target is not None and (not types or target.type in types):
         return target
     if res.file.endswith(".json"):  # plan JSON: Terraform's own references, even for known values
-        from cn_crossborder.plan import plan_referenced
-
-        target = plan_referenced(config, res, attr, *types)
+        target = config.plan_referenced(res, attr, *types)
         if target is not None:
             return target
     text = first(res.attrs.get(attr))

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.devices import DeviceMatch, match_device
-from cn_crossborder.endpoints import DEVICE_TAG, Endpoint, address_endpoint
-from cn_crossborder.graph import Resource, first, is_resolved
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.devices import DeviceMatch, match_device
+from cn_crossborder.domain.endpoints import DEVICE_TAG, Endpoint, address_endpoint
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import NetworkModel
 
 

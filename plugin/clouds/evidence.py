@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cn_crossborder.clouds.common import circuit_tags, cross_border_pairs, declared_far_end, is_default_route
-from cn_crossborder.endpoints import Endpoint, cloud_endpoint
-from cn_crossborder.graph import Resource, first, is_resolved
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain.endpoints import Endpoint
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import DEDICATED, Link, NetworkModel
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from cn_crossborder import jurisdictions
 from cn_crossborder.clouds.common import (
     circuit_tags,
     inline_blocks,
@@ -29,9 +28,11 @@ from cn_crossborder.clouds.common import (
     vpn_link,
 )
 from cn_crossborder.clouds.evidence import flat, has_default, member_pairs
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.endpoints import Endpoint, cloud_endpoint, region_endpoint
-from cn_crossborder.graph import Resource, first, is_resolved
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.endpoints import Endpoint, region_endpoint
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
 
 CLOUD = "huaweicloud"

@@ -10,15 +10,13 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
 
-from cn_crossborder.coverage import Coverage
-from cn_crossborder.legal import Citation, cite
-
-if TYPE_CHECKING:
-    from cn_crossborder.graph import Resource
-    from cn_crossborder.model import NetworkModel
-    from cn_crossborder.verdicts import Verdict
+from cn_crossborder.clouds import coverage_for
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.legal import Citation, cite
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.model import NetworkModel
+from cn_crossborder.verdicts import Verdict
 
 RULE_MODULES = ("cnx_101", "cnx_102", "cnx_103", "cnx_104", "cnx_201", "cnx_202")
 
@@ -39,8 +37,6 @@ class Rule:
     @property
     def coverage(self) -> tuple[Coverage, ...]:
         """Resource types per cloud, declared by the cloud adapters next to the code that reads them."""
-        from cn_crossborder.clouds import coverage_for
-
         return coverage_for(self.id)
 
     @property

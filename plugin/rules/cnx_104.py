@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cn_crossborder.graph import Resource
+from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.rules import Rule
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines

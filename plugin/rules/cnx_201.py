@@ -15,15 +15,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cn_crossborder import jurisdictions
-from cn_crossborder.context import ScanContext
-from cn_crossborder.devices import CIPHER_MACHINE, VPN_DEVICE, DeviceMatch, import_list
-from cn_crossborder.endpoints import DEVICE_TAG, LOCATION_TAG, Endpoint
-from cn_crossborder.graph import Resource
-from cn_crossborder.inventory import Device, Inventory
+from cn_crossborder.clouds.devices import device_location, device_text
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.context import ScanContext
+from cn_crossborder.domain.devices import CIPHER_MACHINE, VPN_DEVICE, DeviceMatch, import_list
+from cn_crossborder.domain.endpoints import DEVICE_TAG, LOCATION_TAG, Endpoint
+from cn_crossborder.domain.policy import Licence
+from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
-from cn_crossborder.policy import Licence
 from cn_crossborder.rules import Rule
+from cn_crossborder.sources.inventory import Device, Inventory
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict
 
 LISTED = (VPN_DEVICE, CIPHER_MACHINE)
@@ -168,7 +169,6 @@ def judge_device(
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
     """A customer gateway: the device it names, where its address is, and the policy's licences."""
-    from cn_crossborder.clouds.devices import device_location, device_text
 
     policy = model.context.policy
     location = device_location(model, res)

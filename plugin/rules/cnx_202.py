@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import os
 
-from cn_crossborder import jurisdictions
-from cn_crossborder.context import ScanContext
-from cn_crossborder.devices import NO_CATEGORY, exceeds_thresholds, import_list
-from cn_crossborder.graph import Resource
-from cn_crossborder.inventory import Device, Inventory
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.context import ScanContext
+from cn_crossborder.domain.devices import NO_CATEGORY, exceeds_thresholds, import_list
+from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.rules import Rule
 from cn_crossborder.rules.cnx_201 import (
@@ -28,6 +27,7 @@ from cn_crossborder.rules.cnx_201 import (
     origin_source,
     with_article,
 )
+from cn_crossborder.sources.inventory import Device, Inventory
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict
 
 

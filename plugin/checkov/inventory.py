@@ -11,11 +11,12 @@ An inventory that breaks its format is never passed: every check on every item o
 problems (file, line, key path) in its details, and a per-file check fails once when the file has no
 item to report on (or does not parse at all), so a broken file can never go unnoticed.
 
-Three small adjustments to Checkov's yaml runner, each installed once and each falling back to
-Checkov's own behaviour for every other check: records of these checks are named after the item
-(``devices.sha-fw-01``, ``links.sha-fra-ipsec``) instead of Checkov's internal result key, carry the
-check's details (the runner builds its records without them), and an inventory that is not valid
-YAML is handed to the per-file check instead of being dropped silently.
+Two hooks, installed by ``cn_crossborder.checkov.internals``, adapt Checkov's yaml runner, each
+falling back to Checkov's own behaviour for every other check: ``name_and_explain`` names records
+of these checks after the item (``devices.sha-fw-01``, ``links.sha-fra-ipsec``) instead of
+Checkov's internal result key and gives them the check's details (the runner builds its records
+without them); ``parse_inventory`` hands an inventory that is not valid YAML to the per-file check
+instead of letting it be dropped silently.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import ipaddress
 import os
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,17 +34,17 @@ from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from cn_crossborder.checkov_check import (
-    CATEGORIES,
-    DETAILS_KEY,
-    apply_exemption,
-    finding_details,
-    wrap_record_constructor,
-)
-from cn_crossborder.context import AS_OF_ENV, ScanContext, context_for
-from cn_crossborder.endpoints import CIRCUIT_TAG, Endpoint, address_endpoint, parse_address, region_endpoint
-from cn_crossborder.graph import Resource, TerraformConfig
-from cn_crossborder.inventory import (
+from cn_crossborder.checkov.checks import CATEGORIES, apply_exemption, finding_details
+from cn_crossborder.checkov.internals import DETAILS_KEY
+from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG, Endpoint, address_endpoint, parse_address, region_endpoint
+from cn_crossborder.domain.policy import POLICY_ENV
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.domain.yamlsrc import InputError, Problem
+from cn_crossborder.model import DEDICATED, VPN, GeneralExit, NetworkModel
+from cn_crossborder.model import Link as ModelLink
+from cn_crossborder.rules import Rule, cnx_201, cnx_202, get_rule
+from cn_crossborder.sources.inventory import (
     INVENTORY_KIND,
     YAML_SUFFIXES,
     Inventory,
@@ -51,12 +53,8 @@ from cn_crossborder.inventory import (
     is_inventory_file,
     load_inventory,
 )
-from cn_crossborder.model import DEDICATED, VPN, GeneralExit, NetworkModel
-from cn_crossborder.model import Link as ModelLink
-from cn_crossborder.policy import POLICY_ENV
-from cn_crossborder.rules import Rule, get_rule
+from cn_crossborder.sources.terraform import TerraformConfig
 from cn_crossborder.verdicts import FAILED, Verdict
-from cn_crossborder.yamlsrc import InputError, Problem
 
 DEVICES, LINKS = "devices", "links"
 SECTIONS = {
@@ -324,11 +322,10 @@ def judge_item(rule: Rule, path: str, conf: Any) -> Judgement | None:
         )
     if section == DEVICES:
         device = found
-        if rule.id == "CKV_CNX_201":
-            from cn_crossborder.rules.cnx_201 import evaluate_inventory_device
-        else:
-            from cn_crossborder.rules.cnx_202 import evaluate_inventory_device
-        verdict = evaluate_inventory_device(context, loaded.inventory, device)
+        evaluate_device = (
+            cnx_201.evaluate_inventory_device if rule.id == "CKV_CNX_201" else cnx_202.evaluate_inventory_device
+        )
+        verdict = evaluate_device(context, loaded.inventory, device)
         address = f"{DEVICES}.{device.id}"
     else:
         link = found
@@ -436,7 +433,6 @@ class _InventoryCheck(BaseYamlCheck):
     """Shared plumbing: rule metadata, the scanned file, the result configuration hand-over."""
 
     def __init__(self, rule_id: str, entity: str, block_type: str) -> None:
-        install_hooks()
         rule = get_rule(rule_id)
         super().__init__(
             name=rule.title,
@@ -512,15 +508,12 @@ def inventory_checks(rule_id: str) -> tuple[InventoryItemCheck, InventoryFileChe
 
 # ----------------------------------------------------------------------- hooks into the yaml runner
 
-_hook_lock = threading.Lock()
-_original_parse: Any = None
-
 
 def _section_of(check_id: Any) -> str:
     return SECTIONS.get(str(check_id), "")
 
 
-def _name_and_explain(kwargs: dict[str, Any]) -> None:
+def name_and_explain(kwargs: dict[str, Any]) -> None:
     """Records of our checks are named after the item and carry their details and exemption reason."""
     if kwargs.get("check_class") != __name__:
         return
@@ -541,9 +534,9 @@ def _name_and_explain(kwargs: dict[str, Any]) -> None:
         result["suppress_comment"] = suppress
 
 
-def _parse(f: str, file_content: str | None = None) -> Any:
+def parse_inventory(original: Callable[..., Any], f: str, file_content: str | None = None) -> Any:
     """Checkov's YAML parse; an inventory it cannot parse becomes a stub the per-file checks fail."""
-    parsed = _original_parse(f, file_content)
+    parsed = original(f, file_content)
     if parsed is not None or not str(f).lower().endswith(YAML_SUFFIXES) or not is_inventory(str(f)):
         return parsed
     try:
@@ -553,17 +546,3 @@ def _parse(f: str, file_content: str | None = None) -> Any:
     lines = [(i + 1, line) for i, line in enumerate(text.splitlines(keepends=True))] or [(1, "")]
     stub = {"kind": INVENTORY_KIND, UNPARSED_KEY: True, _START: 1, _END: len(lines)}
     return stub, lines
-
-
-def install_hooks() -> None:
-    """Install the record and parse hooks on Checkov's yaml runner (idempotent, thread-safe)."""
-    global _original_parse
-    from checkov.common.runners import object_runner
-    from checkov.yaml_doc.runner import Runner
-
-    wrap_record_constructor(object_runner, _name_and_explain)
-    with _hook_lock:
-        current = Runner.__dict__.get("_parse_file")
-        if getattr(current, "__func__", None) is not _parse:
-            _original_parse = current.__func__ if isinstance(current, staticmethod) else current
-            Runner._parse_file = staticmethod(_parse)  # type: ignore[method-assign]

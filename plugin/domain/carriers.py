@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Union
 
-from cn_crossborder.yamlsrc import load_packaged_yaml
+from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cn_crossborder.rules import all_rules
+
 TITLE = "cn-crossborder"
 MAX_WHY_LINES = 3
 MAX_EDGE_LABELS = 4
@@ -91,8 +93,6 @@ def _first_sentence(text: str) -> str:
 
 
 def _fix(check_id: str) -> str:
-    from cn_crossborder.rules import all_rules
-
     rule = all_rules().get(check_id)
     return rule.remediation if rule else ""
 

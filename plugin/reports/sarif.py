@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cn_crossborder import __version__
+from cn_crossborder.rules import all_rules
 
 INFORMATION_URI = "https://github.com/cn-crossborder/cn-crossborder"
 SEVERITY_SCORE = {"CRITICAL": "9.5", "HIGH": "8.0", "MEDIUM": "5.5", "LOW": "3.0", "INFO": "0.0"}
@@ -106,8 +107,7 @@ def _message(record: Any) -> str:
 
 def sarif_document(reports: list[Any]) -> dict[str, Any]:
     """The SARIF 2.1.0 log of the failed and skipped findings of ``reports``."""
-    from checkov.common.output.sarif import Sarif
-    from cn_crossborder.rules import all_rules
+    from checkov.common.output.sarif import Sarif  # loaded only when SARIF is asked for
 
     doc = Sarif(reports=reports, tool="cn-crossborder").json
     run = doc["runs"][0]

@@ -12,17 +12,16 @@ resource address.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cn_crossborder.graph import ProviderConfig
-
-if TYPE_CHECKING:
-    from cn_crossborder.graph import Resource, TerraformConfig
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.sources.providers import ProviderConfig
 
 _INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 _RESOURCE_REF = re.compile(r"^(?:data\.)?[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$")
@@ -165,10 +164,11 @@ def _index_module(index: PlanIndex, module: Any, module_path: str) -> None:
 
 
 def _build(path: str) -> PlanIndex | None:
-    from checkov.terraform.context_parsers.tf_plan import parse
-
-    errors: dict[str, str] = {}
-    template, _ = parse(path, errors)
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            template = json.load(handle)
+    except (OSError, ValueError):
+        return None  # Checkov reports a plan it cannot parse itself
     if not isinstance(template, Mapping):
         return None
     configuration = template.get("configuration")
@@ -226,15 +226,10 @@ def plan_provider_for(resource: Resource) -> ProviderConfig | None:
     return index.provider_for(resource.address)
 
 
-def plan_referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -> Resource | None:
-    """The resource the plan's ``references`` of ``res.attr`` name (values known or not)."""
+def plan_references(res: Resource, attr: str) -> list[str]:
+    """The addresses (with instance keys tried) the plan's ``references`` of ``res.attr`` name."""
     index = load_plan(res.file)
     if index is None:
-        return None
+        return []
     suffix = "".join(_INSTANCE_KEY.findall(res.address.rsplit(".", 1)[-1]))
-    for target in index.referenced(res.address, attr):
-        for address in (target, target + suffix, target + "[0]"):
-            for candidate in config.by_address.get(address, ()):
-                if candidate.file == res.file and (not types or candidate.type in types):
-                    return candidate
-    return None
+    return [a for target in index.referenced(res.address, attr) for a in (target, target + suffix, target + "[0]")]

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cn_crossborder.policy import Policy, default_policy, discover_policy, load_policy
-from cn_crossborder.yamlsrc import InputError, Problem
+from cn_crossborder.domain.policy import Policy, default_policy, discover_policy, load_policy
+from cn_crossborder.domain.yamlsrc import InputError, Problem
 
 AS_OF_ENV = "CN_CROSSBORDER_AS_OF"
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from cn_crossborder import jurisdictions
-from cn_crossborder.yamlsrc import load_packaged_yaml
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 CATALOGUE = "catalogue"
 POLICY = "policy"

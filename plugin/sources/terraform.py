@@ -17,87 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-ScopeKey = tuple[Any, ...]
-
-_UNRESOLVED = re.compile(r"\$\{|\b(var|local|module|data|each|count|path|terraform)\.")
-
-
-def is_resolved(value: Any) -> bool:
-    """False for values Terraform only knows at apply time (or that Checkov could not render)."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return bool(value.strip()) and not _UNRESOLVED.search(value)
-    return True
-
-
-def first(value: Any) -> Any:
-    """HCL attributes may arrive wrapped in one-element lists (plan and parser variants)."""
-    while isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value
-
-
-@dataclass(eq=False)
-class Resource:
-    """One resource (or data source) block instance of the scanned configuration."""
-
-    index: int
-    type: str
-    address: str
-    file: str
-    start_line: int
-    end_line: int
-    attrs: Mapping[str, Any]
-    scope: ScopeKey
-    refs: dict[str, list[Resource]] = field(default_factory=dict)
-
-    @property
-    def prefix(self) -> str:
-        return self.type.split("_", 1)[0]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = first(self.attrs.get(key, default))
-        return default if value is None else value
-
-    def ref(self, key: str) -> Resource | None:
-        """The resource an attribute refers to (``customer_gateway_id = aws_customer_gateway.x.id``)."""
-        found = self.refs.get(key)
-        return found[0] if found else None
-
-    def tags(self) -> dict[str, Any]:
-        tags: dict[str, Any] = {}
-        for key in ("tags", "tags_all", "labels"):
-            value = first(self.attrs.get(key))
-            if isinstance(value, dict) and set(value) == {"key", "value"}:
-                value = [value]  # one `tags { key = ..., value = ... }` block (volcengine style)
-            if isinstance(value, dict):
-                tags.update(value)
-            elif isinstance(value, list):  # tag blocks as [{key, value}, ...]
-                for item in value:
-                    if isinstance(item, dict) and "key" in item:
-                        tags[str(item["key"])] = item.get("value")
-        return tags
-
-    @property
-    def location(self) -> str:
-        return f"{os.path.basename(self.file)}:{self.start_line}"
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    """A provider block as Terraform would select it for a resource, with the path that led there."""
-
-    name: str
-    alias: str | None
-    attrs: Mapping[str, Any]
-    file: str
-    line: int
-    via: tuple[str, ...]
-
-    @property
-    def address(self) -> str:
-        return f"{self.name}.{self.alias}" if self.alias else self.name
+from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.sources.plan import plan_provider_for, plan_references
+from cn_crossborder.sources.providers import ProviderConfig
 
 
 def _module_key(tf_module: Any) -> ScopeKey | None:
@@ -179,11 +101,17 @@ class TerraformConfig:
                 return res
         return candidates[0] if candidates else None
 
+    def plan_referenced(self, res: Resource, attr: str, *types: str) -> Resource | None:
+        """The resource the plan's ``references`` of ``res.attr`` name (values known or not)."""
+        for address in plan_references(res, attr):
+            for candidate in self.by_address.get(address, ()):
+                if candidate.file == res.file and (not types or candidate.type in types):
+                    return candidate
+        return None
+
     def provider_for(self, resource: Resource) -> ProviderConfig | None:
         """The provider configuration Terraform would use for ``resource``."""
         if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
-            from cn_crossborder.plan import plan_provider_for
-
             planned = plan_provider_for(resource)
             if planned is not None:
                 return planned

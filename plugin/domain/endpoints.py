@@ -10,9 +10,9 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Union
 
-from cn_crossborder import jurisdictions
-from cn_crossborder.graph import Resource, TerraformConfig, first, is_resolved
-from cn_crossborder.regions import classify_region, cloud_of_resource_type
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.regions import classify_region
+from cn_crossborder.domain.resource import Resource, first, is_resolved
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
@@ -41,7 +41,7 @@ class Endpoint:
         return f"{self.label}: {jurisdictions.describe(self.jurisdiction)} {self.how}{flag}"
 
 
-def _region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
+def known_region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
     info = classify_region(cloud, region)
     if info is None:
         return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue")
@@ -50,48 +50,13 @@ def _region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
     return Endpoint(info.jurisdiction, f"{region}{name}", how, info.verified)
 
 
-# Attributes that hold a resource's own region, per cloud (AWS provider v6, Huawei Cloud, Azure).
-_RESOURCE_REGION_ATTR = {"aws": "region", "huaweicloud": "region", "azurerm": "location"}
-
-
 def region_endpoint(cloud: str, value: Any, how: str) -> Endpoint:
     """An endpoint from an explicit region attribute (peer regions, CEN attachments, ...)."""
     value = first(value)
     if not is_resolved(value):
         shown = value if value is not None else "not set"
         return Endpoint(None, str(shown), f"{how} is not known statically")
-    return _region_endpoint(cloud, str(value), how)
-
-
-def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
-    """The region a resource is deployed in, resolved the way Terraform resolves it."""
-    cloud = cloud_of_resource_type(res.type) or res.prefix
-    attr = _RESOURCE_REGION_ATTR.get(cloud)
-    if attr:
-        own = first(res.attrs.get(attr))
-        if is_resolved(own):
-            return _region_endpoint(cloud, str(own), f"via {attr} of {res.address}")
-        if own is not None:
-            return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically")
-    provider = config.provider_for(res)
-    if provider is None:
-        return Endpoint(
-            None,
-            f"{cloud} provider",
-            f"no {cloud} provider block in the module of {res.address}; the region comes from the environment",
-        )
-    where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})"
-    chain = f" through {', '.join(provider.via)}" if provider.via else ""
-    if cloud == "azurerm":
-        env = first(provider.attrs.get("environment"))
-        if isinstance(env, str) and env.lower() == "china":
-            return Endpoint(jurisdictions.CN, "Azure China", f"via provider {where} environment = china{chain}")
-        return Endpoint(None, "no location", f"{res.address} has no location and provider {where} names none")
-    region = first(provider.attrs.get("region"))
-    if not is_resolved(region):
-        shown = region if region is not None else "no region"
-        return Endpoint(None, str(shown), f"provider {where}{chain} has no static region")
-    return _region_endpoint(cloud, str(region), f"via provider {where}{chain}")
+    return known_region_endpoint(cloud, str(value), how)
 
 
 def parse_address(value: Any) -> IPAddress | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cn_crossborder.jurisdictions import CN, HK, MO, OUTSIDE, TW
+from cn_crossborder.domain.jurisdictions import CN, HK, MO, OUTSIDE, TW
+from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 CLOUDS: tuple[str, ...] = (
     "aws",
@@ -133,8 +134,6 @@ def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
 @lru_cache(maxsize=1)
 def _load_catalogue() -> dict[str, _Cloud]:
     """Read and check the catalogue once, on first use, so importing this module stays cheap."""
-    from cn_crossborder.yamlsrc import load_packaged_yaml
-
     raw = load_packaged_yaml("regions.yaml")
     if not isinstance(raw, dict):
         raise ValueError("regions.yaml: top level must be a mapping of cloud keys")

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cn_crossborder.devices import DeviceMatch, match_device
-from cn_crossborder.regions import CLOUDS
-from cn_crossborder.yamlsrc import InputError, KeyPath, LocatedDocument, Problem, load_single, schema_problems
+from cn_crossborder.domain.devices import DeviceMatch, match_device
+from cn_crossborder.domain.regions import CLOUDS
+from cn_crossborder.domain.yamlsrc import InputError, KeyPath, LocatedDocument, Problem, load_single, schema_problems
 
 INVENTORY_KIND = "cn-crossborder/network-inventory"
 SCHEMA = "inventory.schema.json"

@@ -7,9 +7,7 @@ Policy exemptions are applied here, the same way for every rule.
 
 from __future__ import annotations
 
-import threading
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
@@ -18,37 +16,15 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from cn_crossborder.graph import Resource
-from cn_crossborder.model import NetworkModel, model_for
+from cn_crossborder.checkov.internals import DETAILS_KEY, load_template, template_path
+from cn_crossborder.clouds.cloudformation import CFN_RESOURCE_TYPES
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.model import NetworkModel
+from cn_crossborder.network import model_for, template_model
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
-
-
-# Key under which a check of ours leaves its details in a result dict, for runners that build their
-# records without details (CloudFormation, yaml); a wrapped record constructor moves them into place.
-DETAILS_KEY = "__cn_crossborder_details__"
-_wrap_lock = threading.Lock()
-
-
-def wrap_record_constructor(module: Any, adjust: Callable[[dict[str, Any]], None]) -> None:
-    """Make ``module.Record(...)`` pass its keyword arguments through ``adjust`` first (once per module).
-
-    Checkov's CloudFormation and yaml runners drop what a check explains; this is the one place where
-    cn-crossborder reaches into a runner to restore it. Records stay Checkov's own class.
-    """
-    with _wrap_lock:
-        original = module.Record
-        if getattr(original, "__cn_crossborder_adjust__", None) is adjust:
-            return
-
-        def record(*args: Any, **kwargs: Any) -> Any:
-            adjust(kwargs)
-            return original(*args, **kwargs)
-
-        record.__cn_crossborder_adjust__ = adjust  # type: ignore[attr-defined]
-        module.Record = record
 
 
 def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verdict) -> tuple[Verdict, str | None]:
@@ -154,14 +130,11 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
 class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
     """The same rule on CloudFormation templates, judged on a model built from the template file.
 
-    Checkov sets no graph for CloudFormation checks, so the model comes from ``cn_crossborder.cfn``,
-    which loads each template once; exemptions and details work exactly as for Terraform.
+    Checkov sets no graph for CloudFormation checks, so the model is built per template (loaded once,
+    see ``cn_crossborder.network.template_model``); exemptions and details work exactly as for Terraform.
     """
 
     def __init__(self, rule_id: str) -> None:
-        from cn_crossborder.cfn import CFN_RESOURCE_TYPES, carry_details
-
-        carry_details()
         rule = get_rule(rule_id)
         super().__init__(
             name=rule.title,
@@ -178,13 +151,11 @@ class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
         return result
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
-        from cn_crossborder.cfn import cfn_model, template_path
-
         scanned_file, _, _ = self.entity_path.partition(":")
         path = str(conf.get("__file__") or template_path(scanned_file) or "")
         logical_id = self.entity_path.rsplit(":", 1)[-1]
         address = f"{conf.get('Type', self.entity_type)}.{logical_id}"
-        model = cfn_model(path) if path else None
+        model = template_model(path, load_template) if path else None
         found = model.config.by_address.get(address) if model is not None else None
         if model is None or not found:
             where = path or "its template"

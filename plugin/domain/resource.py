@@ -1,0 +1,81 @@
+"""The currency of every source: one resource block with its attributes, and how values are read.
+
+Terraform (HCL and plan), CloudFormation and inventories all become ``Resource`` records, so the
+cloud specs and rules never know which file format a resource came from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ScopeKey = tuple[Any, ...]
+
+_UNRESOLVED = re.compile(r"\$\{|\b(var|local|module|data|each|count|path|terraform)\.")
+
+
+def is_resolved(value: Any) -> bool:
+    """False for values Terraform only knows at apply time (or that Checkov could not render)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip()) and not _UNRESOLVED.search(value)
+    return True
+
+
+def first(value: Any) -> Any:
+    """HCL attributes may arrive wrapped in one-element lists (plan and parser variants)."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+@dataclass(eq=False)
+class Resource:
+    """One resource (or data source) block instance of the scanned configuration."""
+
+    index: int
+    type: str
+    address: str
+    file: str
+    start_line: int
+    end_line: int
+    attrs: Mapping[str, Any]
+    scope: ScopeKey
+    refs: dict[str, list[Resource]] = field(default_factory=dict)
+    # Set by a source that decides the region itself (a CloudFormation stack): how it was decided.
+    region_how: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.type.split("_", 1)[0]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = first(self.attrs.get(key, default))
+        return default if value is None else value
+
+    def ref(self, key: str) -> Resource | None:
+        """The resource an attribute refers to (``customer_gateway_id = aws_customer_gateway.x.id``)."""
+        found = self.refs.get(key)
+        return found[0] if found else None
+
+    def tags(self) -> dict[str, Any]:
+        tags: dict[str, Any] = {}
+        for key in ("tags", "tags_all", "labels"):
+            value = first(self.attrs.get(key))
+            if isinstance(value, dict) and set(value) == {"key", "value"}:
+                value = [value]  # one `tags { key = ..., value = ... }` block (volcengine style)
+            if isinstance(value, dict):
+                tags.update(value)
+            elif isinstance(value, list):  # tag blocks as [{key, value}, ...]
+                for item in value:
+                    if isinstance(item, dict) and "key" in item:
+                        tags[str(item["key"])] = item.get("value")
+        return tags
+
+    @property
+    def location(self) -> str:
+        return f"{os.path.basename(self.file)}:{self.start_line}"

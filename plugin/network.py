@@ -1,0 +1,93 @@
+"""The network model of one configuration, built once from every cloud's resources and cached.
+
+Checkov hands each check the graph it is running on; the first check to ask builds the model of
+that graph and every later check of the run reuses it, so a scan grows linearly.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cn_crossborder.clouds import ADAPTERS
+from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
+from cn_crossborder.model import NetworkModel
+from cn_crossborder.sources.cloudformation import read_template, template_region
+from cn_crossborder.sources.terraform import TerraformConfig, read_config
+
+
+def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
+    model = NetworkModel(config, context)
+    for adapter in ADAPTERS:
+        adapter.add_links(model)
+    for adapter in ADAPTERS:
+        adapter.add_exits(model)
+    return model
+
+
+class _Cache:
+    """The model of the graph Checkov is running on; the graph object itself is the key."""
+
+    def __init__(self, size: int = 4):
+        self._entries: list[tuple[Any, NetworkModel]] = []
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, graph: Any) -> NetworkModel:
+        with self._lock:
+            for cached_graph, model in self._entries:
+                if cached_graph is graph:
+                    return model
+            config = read_config(graph)
+            model = build_model(config, context_for(config.files))
+            self._entries.append((graph, model))
+            del self._entries[: -self._size]
+            return model
+
+
+_cache = _Cache()
+
+
+def model_for(graph: Any) -> NetworkModel:
+    return _cache.get(graph)
+
+
+TemplateLoader = Callable[[str], "Mapping[str, Any] | None"]
+
+
+class _TemplateModels:
+    """Models by template path, modification time, size and the environment they were built for."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[Any, ...], NetworkModel | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str, load: TemplateLoader, environ: Mapping[str, str]) -> NetworkModel | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        env = tuple(sorted((k, v) for k, v in environ.items() if k.startswith("CN_CROSSBORDER_")))
+        stamp = (stat.st_mtime_ns, stat.st_size, env, environ.get(AS_OF_ENV))
+        with self._lock:
+            cached = self._entries.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            template = load(path)
+            model = None
+            if template is not None:
+                region, how = template_region(template, path, environ)
+                config = read_template(path, template, region, how)
+                model = build_model(config, context_for(config.files, environ))
+            self._entries[path] = (stamp, model)
+            return model
+
+
+_templates = _TemplateModels()
+
+
+def template_model(path: str, load: TemplateLoader, environ: Mapping[str, str] = os.environ) -> NetworkModel | None:
+    """The network model of the CloudFormation template at ``path`` (None if it cannot be read)."""
+    return _templates.get(path, load, environ)
