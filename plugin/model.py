@@ -14,6 +14,7 @@ from typing import Any
 from cn_crossborder.domain.context import ScanContext
 from cn_crossborder.domain.endpoints import Endpoint
 from cn_crossborder.domain.resource import Resource
+from cn_crossborder.sources.inventory import Device, Inventory
 from cn_crossborder.sources.terraform import TerraformConfig
 
 # Link kinds, named after the check families that judge them.
@@ -78,6 +79,9 @@ class NetworkModel:
         self.links_by_gateway: dict[int, list[Link]] = defaultdict(list)
         self.exits_by_resource: dict[int, list[GeneralExit]] = defaultdict(list)
         self.notes_by_resource: dict[int, list[str]] = defaultdict(list)
+        # A network inventory's devices, each behind a stand-in resource ``devices.<id>``.
+        self.inventory: Inventory | None = None
+        self.inventory_devices: dict[int, Device] = {}
 
     def add_link(self, link: Link, *gateways: Resource | None) -> Link:
         self.links.append(link)
@@ -90,6 +94,9 @@ class NetworkModel:
     def add_exit(self, exit_: GeneralExit) -> None:
         self.exits.append(exit_)
         self.exits_by_resource[exit_.resource.index].append(exit_)
+
+    def add_inventory_device(self, res: Resource, device: Device) -> None:
+        self.inventory_devices[res.index] = device
 
     def note(self, res: Resource, text: str) -> None:
         self.notes_by_resource[res.index].append(text)

@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.clouds import ADAPTERS
+from cn_crossborder.clouds.inventory import build_link_model
 from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
+from cn_crossborder.domain.policy import POLICY_ENV
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.sources.cloudformation import read_template, template_region
+from cn_crossborder.sources.inventory import Inventory, load_inventory
 from cn_crossborder.sources.terraform import TerraformConfig, read_config
 
 
@@ -91,3 +97,48 @@ _templates = _TemplateModels()
 def template_model(path: str, load: TemplateLoader, environ: Mapping[str, str] = os.environ) -> NetworkModel | None:
     """The network model of the CloudFormation template at ``path`` (None if it cannot be read)."""
     return _templates.get(path, load, environ)
+
+
+@dataclass
+class Loaded:
+    """One inventory file, loaded once: its items and models, or every problem with it."""
+
+    path: str
+    inventory: Inventory | None
+    problems: list[Problem]
+    context: ScanContext | None = None
+    model: NetworkModel | None = None
+    item_resources: dict[str, Resource] = field(default_factory=dict)  # by ``links.<id>``, ``devices.<id>``
+
+
+_inventory_lock = threading.Lock()
+_inventories: dict[tuple[Any, ...], Loaded] = {}
+
+
+def inventory_model(path: str) -> Loaded:
+    """The inventory at ``path`` with its policy context and link model (cached per file version)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    key = (
+        os.path.abspath(path),
+        stat.st_mtime_ns if stat else None,
+        os.environ.get(POLICY_ENV),
+        os.environ.get(AS_OF_ENV),
+    )
+    with _inventory_lock:
+        cached = _inventories.get(key)
+        if cached is not None:
+            return cached
+    try:
+        inventory = load_inventory(path)
+    except InputError as exc:
+        loaded = Loaded(path, None, list(exc.problems))
+    else:
+        context = context_for([os.path.abspath(path)])
+        loaded = Loaded(path, inventory, [], context)
+        loaded.model, loaded.item_resources = build_link_model(inventory, context)
+    with _inventory_lock:
+        _inventories[key] = loaded
+    return loaded

@@ -92,6 +92,9 @@ class _RuleCheck:
 
     def _judge(self, model: NetworkModel, res: Resource) -> CheckResult:
         verdict = self.rule.evaluate(model, res)
+        if verdict is None:  # not reported on this resource: Checkov shows no UNKNOWN result
+            self.details = []
+            return CheckResult.UNKNOWN
         verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
         self.details = finding_details(model, self.rule, verdict)
         if suppress:

@@ -21,12 +21,11 @@ instead of letting it be dropped silently.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,27 +35,19 @@ from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
 from cn_crossborder.checkov.checks import CATEGORIES, apply_exemption, finding_details
 from cn_crossborder.checkov.internals import DETAILS_KEY
-from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
-from cn_crossborder.domain.endpoints import CIRCUIT_TAG, Endpoint, address_endpoint, parse_address, region_endpoint
-from cn_crossborder.domain.policy import POLICY_ENV
-from cn_crossborder.domain.resource import Resource
-from cn_crossborder.domain.yamlsrc import InputError, Problem
-from cn_crossborder.model import DEDICATED, VPN, GeneralExit, NetworkModel
-from cn_crossborder.model import Link as ModelLink
-from cn_crossborder.rules import Rule, cnx_201, cnx_202, get_rule
+from cn_crossborder.clouds.inventory import LINKS, link_kind
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG
+from cn_crossborder.model import DEDICATED, VPN, NetworkModel
+from cn_crossborder.network import Loaded, inventory_model
+from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.sources.inventory import (
     INVENTORY_KIND,
     YAML_SUFFIXES,
-    Inventory,
-    Link,
-    LinkEnd,
     is_inventory_file,
-    load_inventory,
 )
-from cn_crossborder.sources.terraform import TerraformConfig
 from cn_crossborder.verdicts import FAILED, Verdict
 
-DEVICES, LINKS = "devices", "links"
+DEVICES = "devices"
 SECTIONS = {
     "CKV_CNX_101": LINKS,
     "CKV_CNX_102": LINKS,
@@ -65,7 +56,6 @@ SECTIONS = {
     "CKV_CNX_202": DEVICES,
 }
 FILE_RESOURCE = "inventory"  # what a per-file finding is reported on
-LINK_RESOURCE_TYPE = "inventory_link"
 
 _START, _END = "__startline__", "__endline__"
 # Keys of a result configuration that carry what Checkov's yaml runner does not: the item's name,
@@ -73,21 +63,6 @@ _START, _END = "__startline__", "__endline__"
 RESOURCE_KEY = "__cn_crossborder_resource__"
 SUPPRESS_KEY = "__cn_crossborder_suppress__"
 UNPARSED_KEY = "__cn_crossborder_unparsed__"
-
-
-# ------------------------------------------------------------------------------ loading, cached
-
-
-@dataclass
-class Loaded:
-    """One inventory file, loaded once: its items and models, or every problem with it."""
-
-    path: str
-    inventory: Inventory | None
-    problems: list[Problem]
-    context: ScanContext | None = None
-    model: NetworkModel | None = None
-    link_resources: dict[str, Resource] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -112,146 +87,6 @@ def is_inventory(path: str) -> bool:
         if key not in _kind_cache:
             _kind_cache[key] = is_inventory_file(path)
         return _kind_cache[key]
-
-
-def load(path: str) -> Loaded:
-    """The inventory at ``path`` with its policy context and link model (cached per file version)."""
-    stat = _stat_key(path)
-    key = (stat, os.environ.get(POLICY_ENV), os.environ.get(AS_OF_ENV))
-    with _lock:
-        cached = _loaded.get(key)
-        if cached is not None:
-            return cached
-    try:
-        inventory = load_inventory(path)
-    except InputError as exc:
-        loaded = Loaded(path, None, list(exc.problems))
-    else:
-        context = context_for([os.path.abspath(path)])
-        loaded = Loaded(path, inventory, [], context)
-        loaded.model, loaded.link_resources = build_link_model(inventory, context)
-    with _lock:
-        _loaded[key] = loaded
-    return loaded
-
-
-# ------------------------------------------------------------------------------- links as a model
-
-
-def _site_endpoint(inventory: Inventory, site_id: str) -> Endpoint:
-    site = inventory.sites.get(site_id)
-    if site is None:
-        return Endpoint(None, f"site {site_id}", "not a site of this inventory")
-    name = f" ({site.name})" if site.name else ""
-    where = f"{os.path.basename(site.file)}:{site.line}"
-    return Endpoint(site.country, f"site {site.id}{name}", f"by the site's declared country ({where})")
-
-
-def _address_endpoint(inventory: Inventory, address: str, context: ScanContext) -> Endpoint:
-    """A bare address: inside a site of this inventory, else located like a VPN peer's."""
-    ip = parse_address(address)
-    if ip is not None:
-        for site in inventory.sites.values():
-            if any(ip.version == net.version and ip in net for net in site.networks()):
-                return Endpoint(site.country, address, f"inside the addresses of site {site.id}")
-    return address_endpoint(address, context.policy, [])
-
-
-def end_endpoint(inventory: Inventory, end: LinkEnd, context: ScanContext) -> Endpoint:
-    if end.site:
-        return _site_endpoint(inventory, end.site)
-    if end.cloud:
-        return region_endpoint(end.cloud, end.region, f"as the link's {end.cloud} end")
-    return _address_endpoint(inventory, end.address or "", context)
-
-
-def _peer_address(inventory: Inventory, end: LinkEnd, context: ScanContext, circuit: str | None) -> str | None:
-    """The far end's public address, the one circuit endpoints are matched against.
-
-    An address end is its address. A site may own several addresses and a link does not say which
-    one it uses, so a site end has one only through the circuit the link names: the first of the
-    site's addresses that lies on that circuit's endpoints (else the site's first address, so that
-    the finding can say it is not among them).
-    """
-    if end.address:
-        return end.address
-    site = inventory.sites.get(end.site or "")
-    named = context.policy.circuit(circuit) if circuit else None
-    if site is None or not site.addresses or named is None or not named.endpoints:
-        return None
-    networks = site.networks()
-    for net in networks:
-        for ep in named.endpoints:
-            if net.version == ep.network.version and net.overlaps(ep.network):
-                inside = ep.network if ep.network.subnet_of(net) else net  # type: ignore[arg-type]
-                return str(inside.network_address)
-    return str(networks[0].network_address)
-
-
-def link_kind(link: Link) -> str:
-    """IPsec is a VPN; a dedicated line is one. SD-WAN is judged by its underlay: a path that names
-    a carrier or circuit rides that carrier's line (CKV_CNX_102), one that names neither is an
-    overlay over the Internet, i.e. self-built IPsec (CKV_CNX_101)."""
-    if link.type == "dedicated":
-        return DEDICATED
-    if link.type == "sd-wan" and (link.carrier or link.circuit):
-        return DEDICATED
-    return VPN
-
-
-def _any_default(subnets: tuple[str, ...]) -> str | None:
-    for text in subnets:
-        try:
-            if ipaddress.ip_network(text.strip(), strict=False).prefixlen == 0:
-                return text
-        except ValueError:
-            continue
-    return None
-
-
-def build_link_model(inventory: Inventory, context: ScanContext) -> tuple[NetworkModel, dict[str, Resource]]:
-    """Every link of the inventory as a ``model.Link`` on a stand-in resource ``links.<id>``.
-
-    The mainland end (when there is one) is the local end, as a cloud region is for cloud links;
-    the other end's address, the carrier and the circuit are the termination evidence. A default
-    route or a 0.0.0.0/0 remote subnet on the link is a general exit of the mainland end.
-    """
-    model = NetworkModel(TerraformConfig(), context)
-    resources: dict[str, Resource] = {}
-    for index, link in enumerate(inventory.links):
-        address = f"{LINKS}.{link.id}"
-        res = Resource(index, LINK_RESOURCE_TYPE, address, link.file, link.line, link.line, {}, ())
-        resources[link.id] = res
-        a, b = end_endpoint(inventory, link.a, context), end_endpoint(inventory, link.b, context)
-        far = link.b
-        if b.is_mainland and not a.is_mainland:
-            a, b, far = b, a, link.a
-        peer = _peer_address(inventory, far, context, link.circuit)
-        proven = f"{b.label} is in CN {b.how}" if b.is_mainland else None
-        built = ModelLink(
-            kind=link_kind(link),
-            resource=res,
-            local=a,
-            remote=b,
-            peer_address=peer,
-            carrier_text=link.carrier,
-            carrier_attr="carrier" if link.carrier else None,
-            circuit_tags=[(link.circuit, res)] if link.circuit else [],
-            far_end_proven_cn=proven,
-        )
-        model.add_link(built)
-        selects_all = "default_route: true" if link.default_route else None
-        subnet = _any_default(link.remote_subnets)
-        if subnet is not None:
-            selects_all = (
-                f"remote_subnets include {subnet}"
-                if selects_all is None
-                else (f"{selects_all} and remote_subnets include {subnet}")
-            )
-        if selects_all is not None:
-            network = a if a.is_mainland else b if b.is_mainland else a
-            model.add_exit(GeneralExit(res, network, selects_all, [built]))
-    return model, resources
 
 
 # ------------------------------------------------------------------------------------- judging
@@ -301,7 +136,7 @@ def judge_item(rule: Rule, path: str, conf: Any) -> Judgement | None:
     if not is_inventory(path):
         return None
     name = item_name(section, conf)
-    loaded = load(path)
+    loaded = inventory_model(path)
     if loaded.inventory is None:
         return Judgement(CheckResult.FAILED, name, broken(loaded))
     context, model = loaded.context, loaded.model
@@ -320,25 +155,16 @@ def judge_item(rule: Rule, path: str, conf: Any) -> Judgement | None:
                 "be judged. Treated as a failure so it is not passed silently; please report it."
             ],
         )
-    if section == DEVICES:
-        device = found
-        evaluate_device = (
-            cnx_201.evaluate_inventory_device if rule.id == "CKV_CNX_201" else cnx_202.evaluate_inventory_device
-        )
-        verdict = evaluate_device(context, loaded.inventory, device)
-        address = f"{DEVICES}.{device.id}"
-    else:
-        link = found
-        if (rule.id == "CKV_CNX_101" and link_kind(link) != VPN) or (
-            rule.id == "CKV_CNX_102" and link_kind(link) != DEDICATED
-        ):
-            return None
-        res = loaded.link_resources[link.id]
-        verdict = rule.evaluate(model, res)
-        address = res.address
+    if section == LINKS and (
+        (rule.id == "CKV_CNX_101" and link_kind(found) != VPN)
+        or (rule.id == "CKV_CNX_102" and link_kind(found) != DEDICATED)
+    ):
+        return None
+    res = loaded.item_resources[f"{section}.{found.id}"]
+    verdict = rule.evaluate(model, res)
     if verdict is None:
         return None
-    return _conclude(rule, model, address, verdict)
+    return _conclude(rule, model, res.address, verdict)
 
 
 _LINK_FIX = (
@@ -375,7 +201,7 @@ def judge_file(rule: Rule, path: str, conf: Any) -> Judgement | None:
     items = conf.get(section) if isinstance(conf, dict) and not conf.get(UNPARSED_KEY) else None
     if isinstance(items, list) and any(isinstance(i, dict) and _START in i for i in items):
         return None  # the item checks report on those
-    loaded = load(path)
+    loaded = inventory_model(path)
     if loaded.inventory is not None:
         return None
     return Judgement(CheckResult.FAILED, FILE_RESOURCE, broken(loaded))

@@ -31,7 +31,8 @@ class Rule:
     fails_when: str
     legal: tuple[str, ...]
     remediation: str
-    evaluate: Callable[[NetworkModel, Resource], Verdict] = field(compare=False, repr=False)
+    # None: the rule does not report on this resource (an inventory device outside its category).
+    evaluate: Callable[[NetworkModel, Resource], Verdict | None] = field(compare=False, repr=False)
     explain_extra: str | None = None  # more text for `cn-crossborder explain`
 
     @property

@@ -167,7 +167,14 @@ def judge_device(
     return Verdict(FAILED, why, details)
 
 
-def evaluate(model: NetworkModel, res: Resource) -> Verdict:
+def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
+    device = model.inventory_devices.get(res.index)
+    if device is not None and model.inventory is not None:
+        return evaluate_inventory_device(model.context, model.inventory, device)
+    return _evaluate_resource(model, res)
+
+
+def _evaluate_resource(model: NetworkModel, res: Resource) -> Verdict:
     """A customer gateway: the device it names, where its address is, and the policy's licences."""
 
     policy = model.context.policy

@@ -31,7 +31,14 @@ from cn_crossborder.sources.inventory import Device, Inventory
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict
 
 
-def evaluate(model: NetworkModel, res: Resource) -> Verdict:
+def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
+    device = model.inventory_devices.get(res.index)
+    if device is not None and model.inventory is not None:
+        return evaluate_inventory_device(model.context, model.inventory, device)
+    return _evaluate_resource(model, res)
+
+
+def _evaluate_resource(model: NetworkModel, res: Resource) -> Verdict:
     """Terraform resources are CKV_CNX_201's; this check reads network inventories only."""
     return Verdict(PASSED, f"{res.address}: CKV_CNX_202 judges network inventory devices only")
 
