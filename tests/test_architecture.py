@@ -91,3 +91,11 @@ def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
     found = [(name, top) for _, name, top in _imports(tree)]
     assert found == [("cn_crossborder.rules.all_rules", True), ("cn_crossborder.cli", False)]
     assert _layer("cn_crossborder.rules.all_rules") > _layer("cn_crossborder.domain.policy")  # type: ignore[operator]
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists packages by hand: a new subpackage must be listed or the install breaks."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    packages = {_module_name(p.parent / "__init__.py") for p in MODULES}
+    assert packages - listed == set()

@@ -163,6 +163,7 @@ def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
 def test_scan_refuses_to_pass_without_our_checks(monkeypatch, tmp_path: Path) -> None:
     """A broken install (no check modules) must stop with exit 2, not report a clean tree."""
     from cn_crossborder import cli
+    from cn_crossborder.checkov import runner
 
-    monkeypatch.setattr(cli, "checks_dir", lambda: tmp_path)
+    monkeypatch.setattr(runner, "checks_dir", lambda: tmp_path)
     assert cli.main(["scan", str(AWS), "--as-of", AS_OF]) == 2
