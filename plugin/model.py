@@ -82,6 +82,8 @@ class NetworkModel:
         # A network inventory's devices, each behind a stand-in resource ``devices.<id>``.
         self.inventory: Inventory | None = None
         self.inventory_devices: dict[int, Device] = {}
+        # Indexes a cloud's product hooks build once per model (see clouds.products).
+        self.cache: dict[str, Any] = {}
 
     def add_link(self, link: Link, *gateways: Resource | None) -> Link:
         self.links.append(link)

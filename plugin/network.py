@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cn_crossborder.clouds import ADAPTERS
+from cn_crossborder import clouds
 from cn_crossborder.clouds.inventory import build_link_model
 from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
 from cn_crossborder.domain.policy import POLICY_ENV
@@ -26,10 +26,8 @@ from cn_crossborder.sources.terraform import TerraformConfig, read_config
 
 def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
     model = NetworkModel(config, context)
-    for adapter in ADAPTERS:
-        adapter.add_links(model)
-    for adapter in ADAPTERS:
-        adapter.add_exits(model)
+    clouds.add_links(model)
+    clouds.add_exits(model)
     return model
 
 

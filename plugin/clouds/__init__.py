@@ -1,28 +1,32 @@
-"""Cloud adapters: each turns its provider's resources into links and general exits of the model.
+"""Cloud specs and the engine that turns them into links: the only code that knows cloud resources.
 
-Adding a cloud means adding a module here and listing it in ``ADAPTERS``; checks never change.
+Each cloud is a spec (``specs/<cloud>.yaml``) read by the generic builders of ``engine``; what is
+genuinely one cloud's is a named hook in ``products``. Adding a resource type of an existing shape is
+a spec entry plus fixtures (docs/cloud-specs.md).
 """
 
 from __future__ import annotations
 
-from cn_crossborder.clouds import (
-    alicloud,
-    aws,
-    azure,
-    baiducloud,
-    cloudformation,
-    devices,
-    huaweicloud,
-    tencentcloud,
-    volcengine,
-)
+from cn_crossborder.clouds import cloudformation, devices, engine
+from cn_crossborder.clouds.spec import all_specs, coverage_of
 from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.model import NetworkModel
 
-ADAPTERS = (aws, azure, alicloud, tencentcloud, huaweicloud, volcengine, baiducloud, devices)
+
+def add_links(model: NetworkModel) -> None:
+    """Every cloud's links, then (``add_exits``) the general exits that need them."""
+    for spec in all_specs():
+        engine.add_links(model, spec)
+
+
+def add_exits(model: NetworkModel) -> None:
+    for spec in all_specs():
+        engine.add_exits(model, spec)
 
 
 def coverage_for(rule_id: str) -> tuple[Coverage, ...]:
-    """What every adapter reads for ``rule_id`` (each module's ``COVERAGE`` mapping)."""
-    return tuple(
-        cov for adapter in (*ADAPTERS, cloudformation) for cov in getattr(adapter, "COVERAGE", {}).get(rule_id, ())
-    )
+    """What ``rule_id`` reads, per cloud: derived from the specs, the device table and CloudFormation."""
+    rows = [cov for spec in all_specs() for cov in coverage_of(spec).get(rule_id, ())]
+    rows += devices.COVERAGE.get(rule_id, ())
+    rows += cloudformation.COVERAGE.get(rule_id, ())
+    return tuple(rows)

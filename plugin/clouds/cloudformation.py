@@ -7,7 +7,7 @@ same table, which template types each rule covers (for the checks, ``explain`` a
 
 from __future__ import annotations
 
-from cn_crossborder.clouds import aws
+from cn_crossborder.clouds.spec import all_specs, coverage_of
 from cn_crossborder.domain.coverage import Coverage
 from cn_crossborder.sources.cloudformation import AWS_TYPES
 
@@ -21,7 +21,8 @@ def _coverage() -> dict[str, tuple[Coverage, ...]]:
     for cfn_type, (tf_type, _) in AWS_TYPES.items():
         twins.setdefault(tf_type, []).append(cfn_type)
     out: dict[str, tuple[Coverage, ...]] = {}
-    for rule_id, entries in aws.COVERAGE.items():
+    aws = next(spec for spec in all_specs() if spec.cloud == "aws")
+    for rule_id, entries in coverage_of(aws).items():
         derived = []
         for cov in entries:
             for cfn_type in twins.get(cov.resource_type, ()):

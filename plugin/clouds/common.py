@@ -8,10 +8,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cn_crossborder.clouds.placement import cloud_endpoint
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, address_endpoint
 from cn_crossborder.domain.resource import Resource, first, is_resolved
-from cn_crossborder.model import DEDICATED, VPN, Link, NetworkModel
+from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.sources.terraform import TerraformConfig
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
@@ -28,14 +27,6 @@ def is_default_route(value: Any) -> bool:
         return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
     except ValueError:
         return False
-
-
-def any_default(values: Any) -> bool:
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    if not isinstance(values, (list, tuple)):
-        return False
-    return any(is_default_route(v) for v in values)
 
 
 def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -> Resource | None:
@@ -84,19 +75,6 @@ def inline_blocks(res: Resource, key: str) -> Iterable[dict[str, Any]]:
             stack[:0] = item
 
 
-def only_default(values: Any) -> bool:
-    """True when a traffic selector lists nothing but 0.0.0.0/0 or ::/0.
-
-    Alibaba Cloud and Volcengine call 0.0.0.0/0 on both selectors "destination routing" mode:
-    the selectors then admit whatever routes send, and the routes decide, not the selectors.
-    """
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,\s]+", values) if v]
-    if not isinstance(values, (list, tuple)) or not values:
-        return False
-    return all(is_default_route(v) for v in values)
-
-
 def group_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> tuple[str, Any] | None:
     """What makes two resources name the same instance (a CEN): the referenced resource, else its id."""
     target = referenced(config, res, attr, *types)
@@ -106,6 +84,24 @@ def group_key(config: TerraformConfig, res: Resource, attr: str, *types: str) ->
     if is_resolved(value):
         return ("id", str(value))
     return None
+
+
+def network_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> tuple[str, Any]:
+    """``group_key``, else the id as written: members naming the same unresolved id are one network."""
+    return group_key(config, res, attr, *types) or ("text", shown(res.attrs.get(attr)))
+
+
+def member_pairs(members: list[tuple[Resource, Endpoint]]) -> Iterator[tuple[Resource, Endpoint, Endpoint]]:
+    """Cross-border pairs of one network's members, one per member and mainland region.
+
+    The finding lands on the member outside the mainland (or unknown), whatever order the files
+    list them in; several mainland members in the same region make one pair, not many.
+    """
+    seen: set[tuple[int, str]] = set()
+    for res, mainland, own in cross_border_pairs(members):
+        if (res.index, mainland.label) not in seen:
+            seen.add((res.index, mainland.label))
+            yield res, mainland, own
 
 
 def declared_far_end(label: Any, *tagged: Resource | None) -> tuple[Endpoint, str | None]:
@@ -141,45 +137,6 @@ def cross_border_pairs(
             continue
         for other in mainland:
             yield res, other, ep
-
-
-def add_line_links(
-    model: NetworkModel,
-    line_type: str,
-    interface_type: str,
-    interface_attr: str,
-    peer_ip_attr: str,
-    local_of: Callable[[TerraformConfig, Resource], Endpoint] = cloud_endpoint,
-) -> None:
-    """Dedicated lines that carry their operator in ``line_operator`` and interfaces over them.
-
-    The far end is located by the ``peer_location`` text and the location/circuit tags of the line
-    or of an interface over it (lines often take no tags); an interface's peer address lets a
-    circuit's endpoints prove the carrier.
-    """
-    config = model.config
-    interfaces: dict[int, list[Resource]] = defaultdict(list)
-    for interface in config.of_type(interface_type):
-        line = referenced(config, interface, interface_attr, line_type)
-        if line is not None:
-            interfaces[line.index].append(interface)
-    for line in config.of_type(line_type):
-        over = interfaces.get(line.index, [])
-        tagged = [line, *over]
-        remote, proof = declared_far_end(line.get("peer_location"), *tagged)
-        peer_ips = {str(v.get(peer_ip_attr)) for v in over if is_resolved(v.get(peer_ip_attr))}
-        link = Link(
-            kind=DEDICATED,
-            resource=line,
-            local=local_of(config, line),
-            remote=remote,
-            peer_address=next(iter(peer_ips)) if len(peer_ips) == 1 else None,
-            circuit_tags=circuit_tags(*tagged),
-            far_end_proven_cn=proof,
-        )
-        if is_resolved(line.get("line_operator")):
-            link.carrier_text, link.carrier_attr = str(line.get("line_operator")), "line_operator"
-        model.add_link(link, *over)
 
 
 def shown(value: Any) -> str:
@@ -263,10 +220,3 @@ class CenPackages:
                 return f"{product}, {tied}", None
             reasons.append(str(why))
         return None, f"{missing} ({'; '.join(reasons)})" if reasons else missing
-
-
-def cidr_text(value: Any) -> str:
-    """A selector as written (list or comma-separated string), for a finding."""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cn_crossborder.clouds.spec import all_specs
 from cn_crossborder.domain.coverage import Coverage
 from cn_crossborder.domain.devices import DeviceMatch, match_device
 from cn_crossborder.domain.endpoints import DEVICE_TAG, Endpoint, address_endpoint
@@ -38,28 +39,12 @@ class GatewayType:
     text_attrs: tuple[str, ...]  # read in this order
 
 
-GATEWAYS: tuple[GatewayType, ...] = (
-    GatewayType("aws", "aws_customer_gateway", ("ip_address",), ("device_name",)),
-    GatewayType("azurerm", "azurerm_local_network_gateway", ("gateway_address", "gateway_fqdn"), ("name",)),
-    GatewayType(
-        "alicloud",
-        "alicloud_vpn_customer_gateway",
-        ("ip_address",),
-        ("description", "customer_gateway_name", "name"),
-    ),
-    GatewayType("tencentcloud", "tencentcloud_vpn_customer_gateway", ("public_ip_address",), ("name",)),
-    GatewayType("huaweicloud", "huaweicloud_vpn_customer_gateway", ("id_value", "ip"), ("name",)),
-    GatewayType("volcengine", "volcengine_customer_gateway", ("ip_address",), ("description", "customer_gateway_name")),
+GATEWAYS: tuple[GatewayType, ...] = tuple(
+    GatewayType(spec.cloud, str(d["type"]), tuple(d["address"]), tuple(d["text"]))
+    for spec in all_specs()
+    for d in spec.data.get("devices", ())
 )
 BY_TYPE = {g.type: g for g in GATEWAYS}
-
-
-def add_links(model: NetworkModel) -> None:
-    """Nothing to add: a device check reads the gateway resource itself."""
-
-
-def add_exits(model: NetworkModel) -> None:
-    """Nothing to add: customer gateways carry no routes."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,459 @@
+"""The generic link builders every cloud spec feeds.
+
+A cloud spec (``specs/<cloud>.yaml``, format in docs/cloud-specs.md) lists, per builder, which
+resource types it reads and through which attributes. The builders here turn those entries into the
+model's links and general exits, the same way for every cloud:
+
+- ``vpn``: a site-to-site connection from the cloud side to a peer gateway's public address;
+- ``selectors``: traffic selectors of such a connection that select all traffic (CKV_CNX_104);
+- ``routes``: default routes whose next hop reaches a cross-border link (CKV_CNX_104);
+- ``lines``: dedicated lines, their carrier attribute and the interfaces over them;
+- ``peerings``: one resource joining its own region to a peer region;
+- ``groups``: members of one network (CEN, CCN, Cloud Connect) in different regions;
+- ``pairs``: one resource naming both regions it joins (bandwidth between two regions).
+
+What is genuinely one cloud's (which bandwidth package is the licensed cross-border product, a
+partition that no peering can leave) is a named hook in ``products``, referred to from the spec.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from cn_crossborder.clouds import products
+from cn_crossborder.clouds.common import (
+    circuit_tags,
+    declared_far_end,
+    group_key,
+    inline_blocks,
+    inline_ref,
+    is_default_route,
+    member_pairs,
+    network_key,
+    referenced,
+    shown,
+    vpn_link,
+)
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.clouds.spec import CloudSpec
+from cn_crossborder.domain.endpoints import Endpoint, address_endpoint, region_endpoint
+from cn_crossborder.domain.resource import Resource, first, is_resolved
+from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+
+Entry = dict[str, Any]
+
+
+# --- reading values ---------------------------------------------------------------------------------
+
+
+def types_of(entry: Entry) -> list[str]:
+    value = entry["type"]
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _ref(model: NetworkModel, res: Resource, spec: Entry | None) -> Resource | None:
+    if not spec:
+        return None
+    return referenced(model.config, res, spec["attr"], *spec.get("types", ()))
+
+
+def _first_set(res: Resource, attrs: Iterable[str]) -> Any:
+    for attr in attrs:
+        value = res.get(attr)
+        if value is not None:
+            return value
+    return None
+
+
+def _matches(value: Any, spec: Entry | None) -> bool:
+    """``when``: the attribute's value is one of ``equals`` (case-insensitive)."""
+    if not spec:
+        return True
+    wanted = spec["equals"]
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    return str(first(value) or "").lower() in {str(w).lower() for w in wanted}
+
+
+def _scalars(value: Any) -> Iterator[Any]:
+    """Every scalar of a value: nested lists flattened, comma- or space-separated text split."""
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+        elif isinstance(item, str):
+            yield from (part for part in re.split(r"[,\s]+", item) if part)
+        elif item is not None:
+            yield item
+
+
+def selects_all(value: Any) -> bool:
+    """True when a CIDR, a list of them or comma-separated text includes 0.0.0.0/0 or ::/0."""
+    return any(is_default_route(v) for v in _scalars(value))
+
+
+def only_all(value: Any) -> bool:
+    """True when a selector lists nothing but 0.0.0.0/0 or ::/0 (and lists something)."""
+    items = list(_scalars(value))
+    return bool(items) and all(is_default_route(v) for v in items)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in _scalars(value))
+    return shown(value)
+
+
+def placed(model: NetworkModel, res: Resource, gateway: Resource | None, local: str) -> Endpoint:
+    """The cloud end of ``res``: its own region, or that of the gateway it uses (``local`` says which)."""
+    if local == "gateway" and gateway is not None:
+        return cloud_endpoint(model.config, gateway)
+    if local == "own-region-else-gateway" and gateway is not None and not is_resolved(first(res.attrs.get("region"))):
+        return cloud_endpoint(model.config, gateway)
+    return cloud_endpoint(model.config, res)
+
+
+# --- vpn ------------------------------------------------------------------------------------------------
+
+
+def _peers(model: NetworkModel, conn: Resource, peer: Entry) -> list[tuple[Any, Resource | None]]:
+    """Every peer gateway a connection names: its own attribute and each tunnel block's, once each."""
+    attr, types = peer["attr"], peer.get("types", ())
+    found: list[tuple[Any, Resource | None]] = []
+    if conn.attrs.get(attr) is not None:
+        found.append((conn.attrs.get(attr), referenced(model.config, conn, attr, *types)))
+    if peer.get("tunnels"):
+        for tunnel in inline_blocks(conn, peer["tunnels"]):
+            value = tunnel.get(attr)
+            if value is not None:
+                found.append((first(value), inline_ref(model.config, conn, attr, value, *types)))
+    peers: list[tuple[Any, Resource | None]] = []
+    seen: set[Any] = set()
+    for value, gateway in found:
+        key = ("resource", gateway.index) if gateway is not None else ("id", str(first(value)))
+        if key not in seen:
+            seen.add(key)
+            peers.append((value, gateway))
+    return peers or [(None, None)]
+
+
+def build_vpn(model: NetworkModel, entry: Entry) -> None:
+    peer = entry["peer"]
+    for conn in model.config.of_type(*types_of(entry)):
+        if not _matches(conn.attrs.get(entry.get("when", {}).get("attr", "")), entry.get("when")):
+            continue
+        gateway = _ref(model, conn, entry.get("gateway"))
+        also = [_ref(model, conn, spec) for spec in entry.get("via", ())]
+        local = placed(model, conn, gateway, entry.get("local", "own"))
+        if "attr" not in peer:  # the peer's address is written on the connection itself
+            address = _first_set(conn, peer["address"])
+            remote = address_endpoint(address, model.context.policy, [conn])
+            link = Link(VPN, conn, local, remote, peer_address=address, circuit_tags=circuit_tags(conn))
+            model.add_link(link, gateway, *also)
+            continue
+        for value, cgw in _peers(model, conn, peer):
+            address = _first_set(cgw, peer["address"]) if cgw is not None else None
+            kind = peer.get("kind", "customer gateway")
+            vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+
+
+# --- selectors ------------------------------------------------------------------------------------------
+
+
+def _selector(model: NetworkModel, conn: Resource, source: Entry) -> str | None:
+    """What a selector source selects, when it selects all traffic."""
+    attr = source["attr"]
+    if "gateway" in source:
+        gateway = _ref(model, conn, source["gateway"])
+        value = gateway.attrs.get(attr) if gateway is not None else None
+        return f"{attr} of {gateway.address} = {_text(value)}" if gateway and selects_all(value) else None
+    if "block" in source:
+        for block in inline_blocks(conn, source["block"]):
+            if selects_all(block.get(attr)):
+                return f"{source['block']} {attr} = {_text(block.get(attr))}"
+        return None
+    value = conn.attrs.get(attr)
+    return f"{attr} = {_text(value)}" if attr in conn.attrs and selects_all(value) else None
+
+
+def build_selectors(model: NetworkModel, entry: Entry) -> None:
+    cloud_side, peer_side = entry.get("cloud_side", ()), entry.get("peer_side", ())
+    for conn in model.config.of_type(*types_of(entry)):
+        pair = entry.get("destination_routing")
+        if pair and all(only_all(conn.attrs.get(attr)) for attr in pair):
+            continue  # both selectors 0.0.0.0/0: destination routing, where routes decide
+        for link in model.links_for(conn, VPN):
+            if link.local.is_mainland:
+                sources, network, side = cloud_side, link.local, "cloud side"
+            elif link.remote.is_mainland:
+                sources, network, side = peer_side, link.remote, "peer side"
+            else:
+                continue
+            for source in sources:
+                found = _selector(model, conn, source)
+                if found:
+                    what = f"{found} selects all traffic of the mainland {side} into the tunnel"
+                    model.add_exit(GeneralExit(conn, network, what, [link]))
+                    break
+
+
+# --- default routes -------------------------------------------------------------------------------------
+
+
+def _reach(model: NetworkModel, target: Resource, how: str) -> list[Link]:
+    """The links a route to ``target`` sends traffic over."""
+    if how == "connection":
+        return model.links_for(target, VPN)
+    if how == "peering":
+        return model.links_for(target, PEERING)
+    links = model.links_via(target)
+    if how == "network":  # a CEN/CCN/Cloud Connect: each cross-border leg once, from its mainland end
+        mainland = [link for link in links if link.local.is_mainland]
+        return mainland or links
+    return links
+
+
+def _route_targets(
+    model: NetworkModel, res: Resource, route: dict[str, Any], inline: bool, targets: list[Entry]
+) -> tuple[str, list[Link]]:
+    for spec in targets:
+        when = spec.get("when")
+        if when and not _matches(route.get(when["attr"]), when):
+            continue
+        if "same" in spec:  # every gateway that shares an attribute with the route (Azure resource group)
+            key = str(first(res.attrs.get(spec["same"])) or "").lower()
+            found = [
+                g
+                for g in model.config.of_type(*spec["types"])
+                if str(first(g.attrs.get(spec["same"])) or "").lower() == key
+            ]
+            links = [link for gateway in found for link in _reach(model, gateway, spec.get("reach", "gateway"))]
+            if links:
+                return f"{when['attr']} = {first(route.get(when['attr']))}" if when else "", links
+            continue
+        attr, types = spec["attr"], spec.get("types", ())
+        if inline:
+            target = inline_ref(model.config, res, attr, route.get(attr), *types)
+        else:
+            target = referenced(model.config, res, attr, *types)
+        if target is None:
+            continue
+        links = _reach(model, target, spec.get("reach", "gateway"))
+        if links:
+            hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
+            return f"{hop}{target.address}", links
+    return "", []
+
+
+def _routes_of(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], bool]]:
+    if res.type in entry.get("block_types", ()):
+        return [(dict(block), True) for block in inline_blocks(res, entry["block"])]
+    routes = [(dict(res.attrs), False)]
+    for hop in inline_blocks(res, entry["hops"]) if entry.get("hops") else ():  # ECMP next hops
+        routes.append(({**dict(res.attrs), **dict(hop)}, True))
+    return routes
+
+
+def build_routes(model: NetworkModel, entry: Entry) -> None:
+    for res in model.config.of_type(*types_of(entry)):
+        for route, inline in _routes_of(res, entry):
+            dest = next((first(route.get(a)) for a in entry["destination"] if is_default_route(route.get(a))), None)
+            if dest is None:
+                continue
+            target, links = _route_targets(model, res, route, inline, entry["targets"])
+            if not links:
+                continue
+            network_from = entry.get("network")
+            if network_from == "link":
+                network = links[0].local
+            else:
+                anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
+                network = cloud_endpoint(model.config, anchor if anchor is not None else res)
+            model.add_exit(GeneralExit(res, network, f"route {dest} -> {target}".rstrip(), links))
+
+
+# --- dedicated lines ------------------------------------------------------------------------------------
+
+
+def build_lines(model: NetworkModel, entry: Entry) -> None:
+    config = model.config
+    over: dict[int, list[Resource]] = defaultdict(list)
+    interfaces = entry.get("interfaces")
+    if interfaces:
+        for interface in config.of_type(*types_of(interfaces)):
+            line = referenced(config, interface, interfaces["attr"], *types_of(entry))
+            if line is not None:
+                over[line.index].append(interface)
+    far = entry.get("far_label", {})
+    local_hook = products.LOCAL[entry["local"]] if entry.get("local") else None
+    for line in config.of_type(*types_of(entry)):
+        ifaces = over.get(line.index, [])
+        label = _first_set(line, far.get("attrs", ()))
+        if is_resolved(label) and far.get("format"):
+            label = far["format"].format(label)
+        remote, proof = declared_far_end(label, line, *ifaces)
+        peer_ips = {
+            str(i.get(interfaces["peer_ip"]))
+            for i in ifaces
+            if interfaces and is_resolved(i.get(interfaces["peer_ip"]))
+        }
+        link = Link(
+            kind=DEDICATED,
+            resource=line,
+            local=local_hook(model, line) if local_hook else cloud_endpoint(config, line),
+            remote=remote,
+            peer_address=next(iter(peer_ips)) if len(peer_ips) == 1 else None,
+            circuit_tags=circuit_tags(line, *ifaces),
+            far_end_proven_cn=proof,
+        )
+        carrier = first(line.attrs.get(entry["carrier"]))
+        if is_resolved(carrier):
+            link.carrier_text, link.carrier_attr = str(carrier), entry["carrier"]
+        else:
+            for missing in entry.get("no_carrier", ()):
+                if "when" not in missing or line.get(missing["when"]) is not None:
+                    link.product_missing = missing["text"]
+                    break
+        model.add_link(link, *ifaces)
+
+
+# --- peerings, groups, pairs ----------------------------------------------------------------------------
+
+
+def _how(template: str, attr: str, res: Resource) -> str:
+    return template.format(attr=attr, address=res.address)
+
+
+def _remote(model: NetworkModel, res: Resource, local: Endpoint, cloud: str, spec: Entry) -> Endpoint:
+    attr = spec["region"]
+    how = _how(spec.get("how", "via {attr} of {address}"), attr, res)
+    if res.attrs.get(attr) is not None:
+        return region_endpoint(cloud, res.attrs.get(attr), how)
+    other = _ref(model, res, spec.get("ref"))
+    if other is not None:
+        return cloud_endpoint(model.config, other)
+    if spec.get("unset") == "same-region":
+        return Endpoint(local.jurisdiction, local.label, f"({attr} not set: the same region)")
+    if spec.get("ref"):
+        named = shown(res.get(spec["ref"]["attr"]))
+        return Endpoint(None, named, spec.get("unset_text", "a peer whose region is not set"))
+    return region_endpoint(cloud, None, how)
+
+
+def _with_product(model: NetworkModel, link: Link, entry: Entry, **extra: Any) -> Link:
+    if entry.get("product"):
+        link.product, link.product_missing = products.PRODUCTS[entry["product"]](model, link, **extra)
+    elif entry.get("product_missing"):
+        link.product_missing = entry["product_missing"]
+    return link
+
+
+def build_peerings(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    for res in model.config.of_type(*types_of(entry)):
+        router = _ref(model, res, entry.get("local"))
+        local = cloud_endpoint(model.config, router if router is not None else res)
+        remote = _remote(model, res, local, cloud, entry["remote"])
+        if entry.get("closure"):
+            local, remote, impossible = products.CLOSURES[entry["closure"]](local, remote)
+        else:
+            impossible = None
+        link = Link(PEERING, res, local, remote, impossible=impossible, circuit_tags=circuit_tags(res))
+        model.add_link(_with_product(model, link, entry), router)
+
+
+def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[tuple[str, Any] | None, Resource | None]:
+    """The network a member belongs to: the referenced resource, else its id as written."""
+    target = _ref(model, res, spec)
+    if spec.get("unresolved") == "by-text":
+        return network_key(model.config, res, spec["attr"], *spec.get("types", ())), target
+    return group_key(model.config, res, spec["attr"], *spec.get("types", ())), target
+
+
+def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    members: dict[tuple[str, Any], list[tuple[Resource, Endpoint]]] = defaultdict(list)
+    networks: dict[tuple[str, Any], Resource | None] = {}
+    written: dict[str, str] = {}  # endpoint label -> the region id as written, for product hooks
+    for res in model.config.of_type(*types_of(entry)):
+        key, network = _group(model, res, entry["group"])
+        if key is None:
+            continue
+        networks[key] = network
+        attr = entry["region"]
+        how = _how(entry.get("how", "via {attr} of {address}"), attr, res)
+        end = region_endpoint(cloud, res.attrs.get(attr), how)
+        written.setdefault(end.label, shown(res.attrs.get(attr)))
+        members[key].append((res, end))
+    for key, group in members.items():
+        network = networks[key]
+        for res, mainland, own in member_pairs(group):
+            link = Link(PEERING, res, mainland, own, circuit_tags=circuit_tags(network))
+            regions = (written.get(mainland.label, mainland.label), written.get(own.label, own.label))
+            found = _with_product(model, link, entry, key=key, network=network, member=res, regions=regions)
+            model.add_link(found, network)
+
+
+def _pair_ends(res: Resource, cloud: str, entry: Entry) -> list[Endpoint] | None:
+    spec = entry["regions"]
+    how_template = entry.get("how", "via {attr} of {address}")
+    read = products.AREAS[entry["areas"]] if entry.get("areas") else None
+
+    def end(value: Any, attr: str) -> Endpoint:
+        how = _how(how_template, attr, res)
+        return read(value, how) if read else region_endpoint(cloud, value, how)
+
+    if "list" in spec:
+        raw = res.attrs.get(spec["list"])
+        values = [v for v in _scalars(raw)] if raw is not None else []
+        if spec.get("exactly") and (not isinstance(raw, list) or len(values) != spec["exactly"]):
+            return None
+        ends = [end(v, spec["list"]) for v in values[:2]]
+        while len(ends) < 2:
+            ends.append(Endpoint(None, "not set", f"{_how(how_template, spec['list'], res)}: two regions expected"))
+    else:
+        if any(res.attrs.get(attr) is None for attr in spec.get("require", ())):
+            return None
+        ends = [end(res.attrs.get(attr), attr) for attr in spec["attrs"]]
+    if entry.get("mainland_first", True):
+        ends.sort(key=lambda ep: not ep.is_mainland)
+    return ends
+
+
+def build_pairs(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    for res in model.config.of_type(*types_of(entry)):
+        ends = _pair_ends(res, cloud, entry)
+        if ends is None:
+            continue
+        key, network = _group(model, res, entry["group"]) if entry.get("group") else (None, None)
+        link = Link(PEERING, res, ends[0], ends[1], circuit_tags=circuit_tags(network if network else res))
+        model.add_link(_with_product(model, link, entry, key=key, network=network, member=res), network)
+
+
+# --- one cloud ------------------------------------------------------------------------------------------
+
+
+def add_links(model: NetworkModel, spec: CloudSpec) -> None:
+    """Links in a fixed order: VPNs and lines first, so that groups and routes can find them."""
+    for entry in spec.entries("vpn"):
+        build_vpn(model, entry)
+    for entry in spec.entries("lines"):
+        build_lines(model, entry)
+    for entry in spec.entries("pairs"):
+        build_pairs(model, entry, spec.cloud)
+    for entry in spec.entries("peerings"):
+        build_peerings(model, entry, spec.cloud)
+    for entry in spec.entries("groups"):
+        build_groups(model, entry, spec.cloud)
+    for name in spec.hooks("links"):
+        products.LINK_HOOKS[name](model)
+
+
+def add_exits(model: NetworkModel, spec: CloudSpec) -> None:
+    for entry in spec.entries("selectors"):
+        build_selectors(model, entry)
+    for entry in spec.entries("routes"):
+        build_routes(model, entry)
+    for name in spec.hooks("exits"):
+        products.EXIT_HOOKS[name](model)

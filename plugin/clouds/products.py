@@ -1,0 +1,526 @@
+"""What is genuinely one cloud's: licensed cross-border products, closed clouds, areas, placements.
+
+The cloud specs name these hooks; the generic builders in ``engine`` call them. Each hook states its
+source in its docstring (see ``docs/cloud-specs.md`` for the registries and their signatures):
+
+- ``PRODUCTS[name](model, link, **context) -> (product, missing)``: whether a peering-type link
+  rides the cloud's licensed cross-border product, and why not;
+- ``CLOSURES[name](local, remote) -> (local, remote, impossible)``: a cloud whose mainland side is
+  a closed partition (AWS China, Azure China): an unknown end facing it is inside it, and a link
+  across it cannot exist;
+- ``AREAS[name](value, how) -> Endpoint``: a cloud's area names (Huawei Cloud Connect);
+- ``LOCAL[name](model, line) -> Endpoint``: where a dedicated line's cloud end is;
+- ``LINK_HOOKS`` / ``EXIT_HOOKS``: the few shapes one cloud alone has (Azure's internal links and
+  forced tunnelling).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from cn_crossborder.clouds.common import CenPackages, circuit_tags, network_key, referenced, shown
+from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.endpoints import Endpoint, address_endpoint, region_endpoint
+from cn_crossborder.domain.jurisdictions import CN, OUTSIDE
+from cn_crossborder.domain.resource import Resource, first, is_resolved
+from cn_crossborder.model import PEERING, VPN, GeneralExit, Link, NetworkModel
+
+Product = tuple[str | None, str | None]
+
+
+def _cached(model: NetworkModel, key: str, build: Callable[[], Any]) -> Any:
+    """One index per model and hook, built on first use (a hook runs once per link)."""
+    if key not in model.cache:
+        model.cache[key] = build()
+    return model.cache[key]
+
+
+# --- closed clouds --------------------------------------------------------------------------------------
+
+AWS_PARTITION = (
+    "the AWS China regions (cn-north-1, cn-northwest-1) are a separate partition (aws-cn), so peering "
+    "cannot join them to a region outside it and this link cannot be created. Connect the two sides "
+    "over a Direct Connect line or IP-VPN leased from China Telecom, China Unicom or China Mobile "
+    "(or CTG, CUG, CMI) and record it as a circuit in .cn-crossborder.yaml."
+)
+AZURE_CHINA = (
+    "Azure operated by 21Vianet (Azure China) is a separate cloud: {what} between it and global Azure "
+    "cannot be created. Connect the two over an ExpressRoute circuit or an IPsec VPN carried on a line "
+    "leased from China Telecom, China Unicom or China Mobile (or CTG, CUG, CMI), recorded as a circuit "
+    "in .cn-crossborder.yaml."
+)
+
+
+def _closed(local: Endpoint, remote: Endpoint, inside: str, impossible: str) -> tuple[Endpoint, Endpoint, str | None]:
+    if local.is_mainland and remote.jurisdiction is None:
+        remote = Endpoint(CN, remote.label, remote.how + inside)
+    elif remote.is_mainland and local.jurisdiction is None:
+        local = Endpoint(CN, local.label, local.how + inside)
+    crosses = local.is_mainland != remote.is_mainland and None not in (local.jurisdiction, remote.jurisdiction)
+    return local, remote, impossible if crosses else None
+
+
+def aws_partition(local: Endpoint, remote: Endpoint) -> tuple[Endpoint, Endpoint, str | None]:
+    """AWS China is the aws-cn partition (AWS docs, "China Regions"): peering stays inside it."""
+    inside = "; peering cannot leave the aws-cn partition, whose regions are all in mainland China"
+    return _closed(local, remote, inside, AWS_PARTITION)
+
+
+def azure_china(what: str) -> Callable[[Endpoint, Endpoint], tuple[Endpoint, Endpoint, str | None]]:
+    """Azure China is a separate cloud (Microsoft docs, "Azure China developer guide")."""
+
+    def close(local: Endpoint, remote: Endpoint) -> tuple[Endpoint, Endpoint, str | None]:
+        inside = "; Azure China links reach only Azure China, whose regions are all in mainland China"
+        return _closed(local, remote, inside, AZURE_CHINA.format(what=what))
+
+    return close
+
+
+CLOSURES: dict[str, Callable[[Endpoint, Endpoint], tuple[Endpoint, Endpoint, str | None]]] = {
+    "aws-partition": aws_partition,
+}
+
+
+# --- Alibaba Cloud ---------------------------------------------------------------------------------------
+
+ALI_PRODUCT = "Alibaba CEN cross-border bandwidth package"
+ALI_BUY = (
+    f'buy an {ALI_PRODUCT} (alicloud_cen_bandwidth_package with geographic_region_a_id = "China" and '
+    "geographic_region_b_id = the overseas area)"
+)
+_ACCESS_POINT = re.compile(r"^ap-(?P<country>[a-z]{2})-(?P<city>[a-z]+)", re.IGNORECASE)
+
+
+def _ali_areas(package: Resource) -> tuple[Any, Any]:
+    a, b = package.get("geographic_region_a_id"), package.get("geographic_region_b_id")
+    if a is None and b is None:
+        ids = package.attrs.get("geographic_region_ids")
+        if isinstance(ids, (list, tuple)) and ids:
+            a, b = first(ids[0]), first(ids[-1])
+    return a, b
+
+
+def alicloud_package(package: Resource) -> Product:
+    """A CEN bandwidth package is the cross-border product when one of its two areas is China."""
+    a, b = _ali_areas(package)
+    if not (is_resolved(a) and is_resolved(b)):
+        return None, f"the areas of {package.address} are not known statically"
+    if len([x for x in (a, b) if str(x).lower() == "china"]) == 1:
+        return f"the {ALI_PRODUCT} {package.address} ({a} <-> {b})", None
+    return None, f"{package.address} connects {a} and {b}, so it is not a cross-border bandwidth package"
+
+
+def _ali_packages(model: NetworkModel) -> CenPackages:
+    def build() -> CenPackages:
+        return CenPackages(
+            model.config,
+            "alicloud_cen_bandwidth_package_attachment",
+            "instance_id",
+            "alicloud_cen_instance",
+            "bandwidth_package_id",
+            "alicloud_cen_bandwidth_package",
+        )
+
+    packages: CenPackages = _cached(model, "alicloud-cen-packages", build)
+    return packages
+
+
+def alicloud_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A CEN member or limit rides the cross-border package attached to its CEN instance."""
+    key, network, member = context.get("key"), context.get("network"), context.get("member")
+    cen = network.address if network is not None else shown(member.get("instance_id") if member else None)
+    missing = f"CEN {cen} has no cross-border bandwidth package attached; {ALI_BUY} and attach it"
+    return _ali_packages(model).product(key, alicloud_package, f"attached to CEN {cen}", missing)
+
+
+def alicloud_transit_router(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A transit-router peering draws on the bandwidth package it names (``cen_bandwidth_package_id``)."""
+    att = link.resource
+    package = referenced(model.config, att, "cen_bandwidth_package_id", "alicloud_cen_bandwidth_package")
+    if package is not None:
+        return alicloud_package(package)
+    if att.get("cen_bandwidth_package_id") is not None:
+        return None, (
+            f"cen_bandwidth_package_id = {shown(att.get('cen_bandwidth_package_id'))} names a package "
+            "outside this configuration, whose areas cannot be checked"
+        )
+    if str(att.get("bandwidth_type") or "").lower() == "datatransfer":
+        return None, (
+            "bandwidth_type = DataTransfer draws on no bandwidth package (whether pay-by-data-transfer "
+            f"may cross the border is not established); {ALI_BUY} and set cen_bandwidth_package_id to it"
+        )
+    return None, f"no cen_bandwidth_package_id is set; {ALI_BUY} and set it"
+
+
+def _access_point(value: Any) -> Endpoint | None:
+    """``ap-cn-<city>-…`` names that mainland city; another country code is only known to be outside."""
+    if not is_resolved(value):
+        return None
+    match = _ACCESS_POINT.match(str(value))
+    if match is None:
+        return None
+    if match["country"].lower() == "cn":
+        region = f"cn-{match['city'].lower()}"
+        found = region_endpoint("alicloud", region, f"by access point {value}")
+        if found.jurisdiction is not None:
+            return Endpoint(found.jurisdiction, str(value), f"by its access point id (region {region})")
+        return None
+    return Endpoint(OUTSIDE, str(value), "by its access point id (not ap-cn-…)", verified=False)
+
+
+def alicloud_line_local(model: NetworkModel, line: Resource) -> Endpoint:
+    """An Express Connect line serves its provider's region; the access point decides only when that is unknown."""
+    local = cloud_endpoint(model.config, line)
+    hint = _access_point(line.get("access_point_id"))
+    if hint is None:
+        return local
+    if local.jurisdiction is None:
+        return Endpoint(hint.jurisdiction, hint.label, f"{hint.how}; {local.label} {local.how}", hint.verified)
+    if hint.is_mainland != local.is_mainland:
+        how = f"{local.how}; its access point {hint.label} lies on the other side of the border"
+        return Endpoint(local.jurisdiction, local.label, how, local.verified)
+    return local
+
+
+# --- Tencent Cloud ---------------------------------------------------------------------------------------
+
+TENCENT_COMPLIANCE = "tencentcloud_ccn_cross_border_compliance"
+_APPROVAL_NEEDED = (
+    f'no China Unicom cross-border compliance approval (data "{TENCENT_COMPLIANCE}" with service_provider = '
+    '"UNICOM" and state = "APPROVED") is in the configuration'
+)
+
+
+def _date(value: Any) -> dt.date | None:
+    value = first(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _tencent_approval(model: NetworkModel) -> Product:
+    policy, as_of = model.context.policy, model.context.as_of
+    problems: list[str] = []
+    for data in model.config.of_type(f"data.{TENCENT_COMPLIANCE}"):
+        provider, state = data.get("service_provider"), str(data.get("state") or "")
+        carrier = policy.approved_carrier(str(provider)) if is_resolved(provider) else None
+        end = _date(data.get("service_end_date"))
+        if carrier is None:
+            problems.append(f"{data.address} has service_provider = {shown(provider)}, not an approved carrier")
+        elif state.upper() != "APPROVED":
+            problems.append(f"{data.address} selects approvals in state {state or 'any'}, not APPROVED")
+        elif end is not None and end < as_of:
+            problems.append(f"{data.address}: the approved service ended on {end.isoformat()}")
+        else:
+            return (
+                f"Tencent CCN cross-border service approved by {carrier.name} "
+                f"({data.address}: service_provider = {provider}, state = APPROVED)",
+                None,
+            )
+    return None, "; ".join(problems) if problems else _APPROVAL_NEEDED
+
+
+def tencent_ccn(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """Tencent sells CCN traffic across the border only after China Unicom approves the account's
+    compliance form (reference law-and-carriers §4); the approval belongs to the account."""
+    approval: Product = _cached(model, "tencent-approval", lambda: _tencent_approval(model))
+    return approval
+
+
+# --- Huawei Cloud ----------------------------------------------------------------------------------------
+
+HUAWEI_MAINLAND_AREA = "chinese-mainland"
+HUAWEI_OTHER_AREAS = frozenset(
+    {"asia-pacific", "africa", "western-latin-america", "eastern-latin-america", "northern-latin-america"}
+)
+
+
+def huawei_area(value: Any, how: str) -> Endpoint:
+    """A Cloud Connect area (``Chinese-Mainland``, ``Asia-Pacific``...) or a region id."""
+    value = first(value)
+    if not is_resolved(value):
+        return Endpoint(None, shown(value), f"{how} is not known statically")
+    key = str(value).strip().lower()
+    if key == HUAWEI_MAINLAND_AREA:
+        return Endpoint(jurisdictions.CN, str(value), f"{how} (the Chinese mainland area)")
+    if key in HUAWEI_OTHER_AREAS:
+        return Endpoint(jurisdictions.OUTSIDE, str(value), f"{how} (a Cloud Connect area outside the mainland)")
+    return region_endpoint("huaweicloud", value, how)
+
+
+def _huawei_package(package: Resource | None, shown_id: str) -> Product:
+    if package is None:
+        return None, f"bandwidth package {shown_id} is not in this configuration, so its areas cannot be checked"
+    local, remote = package.get("local_area_id"), package.get("remote_area_id")
+    a = huawei_area(local, f"via local_area_id of {package.address}")
+    b = huawei_area(remote, f"via remote_area_id of {package.address}")
+    if a.is_mainland != b.is_mainland and a.jurisdiction is not None and b.jurisdiction is not None:
+        return (
+            f"Huawei Cloud Connect cross-border bandwidth package {package.address} ({local} <-> {remote}; "
+            "China Unicom operates and files the cross-border line)",
+            None,
+        )
+    return None, (
+        f"bandwidth package {package.address} covers {shown(local)} <-> {shown(remote)}, not Chinese-Mainland "
+        "and another area (a cross-border package)"
+    )
+
+
+def huawei_inter_region(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """An inter-region bandwidth crosses on the package it draws on (``bandwidth_package_id``)."""
+    res = link.resource
+    package = referenced(model.config, res, "bandwidth_package_id", "huaweicloud_cc_bandwidth_package")
+    return _huawei_package(package, shown(res.attrs.get("bandwidth_package_id")))
+
+
+def _huawei_bandwidths(model: NetworkModel) -> dict[tuple[Any, frozenset[str]], list[tuple[Resource, Product]]]:
+    index: dict[tuple[Any, frozenset[str]], list[tuple[Resource, Product]]] = defaultdict(list)
+    for irb in model.config.of_type("huaweicloud_cc_inter_region_bandwidth"):
+        key = network_key(model.config, irb, "cloud_connection_id", "huaweicloud_cc_connection")
+        raw = irb.attrs.get("inter_region_ids")
+        regions = frozenset(str(r) for r in _flat(raw))
+        index[(key, regions)].append((irb, huawei_inter_region(model, Link(PEERING, irb, _NOWHERE, _NOWHERE))))
+    return index
+
+
+_NOWHERE = Endpoint(None, "", "")
+
+
+def _flat(value: Any) -> list[Any]:
+    out: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def huawei_cloud_connection(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """Instances of one cloud connection in and outside the mainland cross on an inter-region
+    bandwidth between their regions drawn from a cross-border bandwidth package; without one only
+    Huawei's 10 kbit/s test bandwidth (still a cross-border channel) joins them."""
+    key, network, regions = context.get("key"), context.get("network"), context.get("regions", ())
+    index = _cached(model, "huawei-bandwidths", lambda: _huawei_bandwidths(model))
+    found = index.get((key, frozenset(regions)), [])
+    proven = next(((irb, product) for irb, (product, _) in found if product), None)
+    if proven is not None:
+        return f"{proven[1]} via {proven[0].address}", None
+    if found:
+        return None, "; ".join(f"{irb.address}: {missing}" for irb, (_, missing) in found)
+    where = network.address if network is not None else f"cloud connection {key[1] if key else '?'}"
+    mainland, own = [*regions, "?", "?"][:2]
+    return None, (
+        f"{where} has no inter-region bandwidth between {mainland} and {own} from a "
+        "cross-border bandwidth package (only Huawei's 10 kbit/s test bandwidth joins them)"
+    )
+
+
+def huawei_bordercross(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A global connection bandwidth is the cross-border product when bought with ``bordercross = true``."""
+    gcb = link.resource
+    bordercross = first(gcb.attrs.get("bordercross"))
+    if bordercross is True or str(bordercross).lower() == "true":
+        return f"Huawei Cloud Connect cross-border global connection bandwidth {gcb.address} (bordercross = true)", None
+    return None, f"bordercross = {shown(bordercross)}: {gcb.address} is not bought as the cross-border bandwidth"
+
+
+# --- Volcengine ------------------------------------------------------------------------------------------
+
+VOLC_PRODUCT = "Volcengine cross-border bandwidth package"
+_VOLC_BUY = (
+    "buy a " + VOLC_PRODUCT + " (volcengine_cen_bandwidth_package "
+    'with local_geographic_region_set_id = "China" and peer_geographic_region_set_id = "Asia") and associate it'
+)
+
+
+def volcengine_package(model: NetworkModel, package: Resource) -> Product:
+    """A package is cross-border when its two region sets differ (both default to China); a CEN
+    package also names its carrier in ``line_operator`` (default ChinaUnicom), which must be approved."""
+    local = package.get("local_geographic_region_set_id", "China")
+    peer = package.get("peer_geographic_region_set_id", "China")
+    if not (is_resolved(local) and is_resolved(peer)):
+        return None, f"the geographic region sets of {package.address} are not known statically"
+    if str(local).lower() == str(peer).lower():
+        return None, f"{package.address} connects {local} with {peer}, so it is not a cross-border package"
+    product = f"the {VOLC_PRODUCT} {package.address} ({local} <-> {peer})"
+    if package.type == "volcengine_cen_bandwidth_package":
+        operator = package.get("line_operator")
+        named = "ChinaUnicom (provider default)" if operator is None else str(operator)
+        if operator is not None and not is_resolved(operator):
+            return None, f"line_operator of {package.address} is not known statically"
+        if model.context.policy.approved_carrier(str(operator or "ChinaUnicom")) is None:
+            return None, f"{package.address} line_operator = {named} is not an approved carrier of the policy"
+        product = f"{product}, line_operator {named}"
+    return product, None
+
+
+def _volc_packages(model: NetworkModel) -> CenPackages:
+    def build() -> CenPackages:
+        return CenPackages(
+            model.config,
+            "volcengine_cen_bandwidth_package_associate",
+            "cen_id",
+            "volcengine_cen",
+            "cen_bandwidth_package_id",
+            "volcengine_cen_bandwidth_package",
+        )
+
+    packages: CenPackages = _cached(model, "volcengine-cen-packages", build)
+    return packages
+
+
+def volcengine_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A CEN member or inter-region bandwidth rides its own package, else the CEN's associated ones."""
+    res = link.resource
+    package = referenced(model.config, res, "cen_bandwidth_package_id", "volcengine_cen_bandwidth_package")
+    if package is not None:
+        return volcengine_package(model, package)
+    key, network = context.get("key"), context.get("network")
+    if key is None:
+        target = referenced(model.config, res, "cen_id", "volcengine_cen")
+        key = ("resource", target.index) if target is not None else None
+        if key is None and is_resolved(res.get("cen_id")):
+            key = ("id", str(res.get("cen_id")))
+        network = target
+    cen = network.address if network is not None else shown(res.get("cen_id"))
+    return _volc_packages(model).product(
+        key,
+        lambda p: volcengine_package(model, p),
+        f"associated with CEN {cen}",
+        f"CEN {cen} has no cross-border bandwidth package associated; " + _VOLC_BUY,
+    )
+
+
+def volcengine_transit_router(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A transit-router peering draws on ``transit_router_bandwidth_package_id``."""
+    att = link.resource
+    tr_package = "volcengine_transit_router_bandwidth_package"
+    package = referenced(model.config, att, "transit_router_bandwidth_package_id", tr_package)
+    if package is not None:
+        return volcengine_package(model, package)
+    if att.get("transit_router_bandwidth_package_id") is not None:
+        named = shown(att.get("transit_router_bandwidth_package_id"))
+        return None, (
+            f"transit_router_bandwidth_package_id = {named} names a package outside this configuration, "
+            "whose region sets cannot be checked"
+        )
+    return None, (
+        f"no transit_router_bandwidth_package_id is set; buy a {VOLC_PRODUCT} "
+        "(volcengine_transit_router_bandwidth_package with local_geographic_region_set_id = "
+        '"China" and peer_geographic_region_set_id = "Asia") and set it'
+    )
+
+
+# --- Azure -----------------------------------------------------------------------------------------------
+
+_AZ_GATEWAY = "azurerm_virtual_network_gateway"
+_AZ_CONNECTION = "azurerm_virtual_network_gateway_connection"
+
+
+def _outside(value: Any, what: str) -> Endpoint:
+    return Endpoint(None, shown(value), f"{what} outside this configuration")
+
+
+def _azure_link(res: Resource, local: Endpoint, remote: Endpoint, what: str) -> Link:
+    local, remote, impossible = azure_china(what)(local, remote)
+    return Link(PEERING, res, local, remote, impossible=impossible, circuit_tags=circuit_tags(res))
+
+
+def azure_internal_links(model: NetworkModel) -> None:
+    """Virtual network peering, Vnet2Vnet and ExpressRoute connections stay inside one Azure cloud.
+
+    A peering names its own network by name and resource group; both ends are placed by the
+    networks' locations.
+    """
+    config = model.config
+    vnets = {
+        (str(v.get("name", "")).lower(), str(v.get("resource_group_name", "")).lower()): v
+        for v in config.of_type("azurerm_virtual_network")
+    }
+    for peering in config.of_type("azurerm_virtual_network_peering"):
+        key = (
+            str(peering.get("virtual_network_name", "")).lower(),
+            str(peering.get("resource_group_name", "")).lower(),
+        )
+        own = referenced(config, peering, "virtual_network_name", "azurerm_virtual_network") or vnets.get(key)
+        other = referenced(config, peering, "remote_virtual_network_id", "azurerm_virtual_network")
+        local = cloud_endpoint(config, own if own is not None else peering)
+        remote = (
+            cloud_endpoint(config, other)
+            if other is not None
+            else _outside(peering.attrs.get("remote_virtual_network_id"), "a virtual network")
+        )
+        model.add_link(_azure_link(peering, local, remote, "virtual network peering"))
+    for conn in config.of_type(_AZ_CONNECTION):
+        kind = str(conn.get("type", "")).lower()
+        if kind not in ("vnet2vnet", "expressroute"):
+            continue
+        vng = referenced(config, conn, "virtual_network_gateway_id", _AZ_GATEWAY)
+        local = cloud_endpoint(config, vng if vng is not None else conn)
+        if kind == "vnet2vnet":
+            attr, types, what, noun = (
+                "peer_virtual_network_gateway_id",
+                _AZ_GATEWAY,
+                "a Vnet2Vnet connection",
+                "a gateway",
+            )
+        else:
+            attr, types = "express_route_circuit_id", "azurerm_express_route_circuit"
+            what, noun = "an ExpressRoute connection", "an ExpressRoute circuit"
+        peer = referenced(config, conn, attr, types)
+        remote = cloud_endpoint(config, peer) if peer is not None else _outside(conn.attrs.get(attr), noun)
+        model.add_link(_azure_link(conn, local, remote, what))
+
+
+def azure_forced_tunnelling(model: NetworkModel) -> None:
+    """``default_local_network_gateway_id`` sends all Internet traffic of the gateway's network to a site."""
+    config = model.config
+    for vng in config.of_type(_AZ_GATEWAY):
+        if vng.get("default_local_network_gateway_id") is None:
+            continue
+        lng = referenced(config, vng, "default_local_network_gateway_id", "azurerm_local_network_gateway")
+        local = cloud_endpoint(config, vng)
+        links = [link for link in model.links_via(vng) if lng is not None and link.peer_gateway is lng]
+        if not links:
+            if lng is None:
+                remote = _outside(vng.get("default_local_network_gateway_id"), "local network gateway")
+            else:
+                address = (
+                    lng.get("gateway_address") if lng.get("gateway_address") is not None else lng.get("gateway_fqdn")
+                )
+                remote = address_endpoint(address, model.context.policy, [lng])
+            links = [Link(VPN, vng, local, remote, peer_gateway=lng)]
+        target = lng.address if lng is not None else vng.get("default_local_network_gateway_id")
+        what = f"forced tunnelling: default_local_network_gateway_id = {target} sends all Internet traffic to that site"
+        model.add_exit(GeneralExit(vng, local, what, links))
+
+
+# --- registries ------------------------------------------------------------------------------------------
+
+ProductHook = Callable[..., Product]
+
+PRODUCTS: dict[str, ProductHook] = {
+    "alicloud-cen": alicloud_cen,
+    "alicloud-transit-router": alicloud_transit_router,
+    "tencent-ccn": tencent_ccn,
+    "huawei-inter-region": huawei_inter_region,
+    "huawei-cloud-connection": huawei_cloud_connection,
+    "huawei-bordercross": huawei_bordercross,
+    "volcengine-cen": volcengine_cen,
+    "volcengine-transit-router": volcengine_transit_router,
+}
+AREAS: dict[str, Callable[[Any, str], Endpoint]] = {"huawei-areas": huawei_area}
+LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-access-point": alicloud_line_local}
+LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-internal-links": azure_internal_links}
+EXIT_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-forced-tunnelling": azure_forced_tunnelling}

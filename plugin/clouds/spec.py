@@ -1,0 +1,197 @@
+"""Cloud specs: one YAML file per cloud, validated by a schema, and the coverage derived from them.
+
+A spec says which resource types feed which generic builder of ``engine`` and through which
+attributes (format: docs/cloud-specs.md; schema: schemas/cloud-spec.schema.json). The rules' resource
+types, the CloudFormation types, ``explain`` and the docs' coverage tables all come from here, so
+what is documented is what is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from cn_crossborder.domain.coverage import Coverage
+from cn_crossborder.domain.yamlsrc import InputError, load_single, schema_problems
+
+CLOUDS = ("aws", "azurerm", "alicloud", "tencentcloud", "huaweicloud", "volcengine", "baiducloud")
+SCHEMA = "cloud-spec.schema.json"
+
+# Which rule judges the links (or exits) each builder makes.
+RULE_OF = {
+    "vpn": "CKV_CNX_101",
+    "lines": "CKV_CNX_102",
+    "peerings": "CKV_CNX_103",
+    "groups": "CKV_CNX_103",
+    "pairs": "CKV_CNX_103",
+    "selectors": "CKV_CNX_104",
+    "routes": "CKV_CNX_104",
+}
+LINK_SECTIONS = ("vpn", "lines", "pairs", "peerings", "groups")
+EXIT_SECTIONS = ("selectors", "routes")
+TAGS = "tags cn-crossborder:location, cn-crossborder:circuit"
+
+
+@dataclass(frozen=True)
+class CloudSpec:
+    """One cloud's spec as loaded: its builder entries, hooks, device gateways and extra coverage."""
+
+    cloud: str
+    file: str
+    data: dict[str, Any]
+
+    def entries(self, section: str) -> list[dict[str, Any]]:
+        return list(self.data.get(section, ()))
+
+    def hooks(self, kind: str) -> list[str]:
+        return list(self.data.get("hooks", {}).get(kind, ()))
+
+    @property
+    def description(self) -> str:
+        return str(self.data.get("description", ""))
+
+
+def load_spec_text(name: str, text: str) -> CloudSpec:
+    """Parse and validate one spec; a spec that breaks the schema raises ``InputError`` with every problem."""
+    doc = load_single(name, text)
+    problems = schema_problems(doc, SCHEMA)
+    if problems:
+        raise InputError(problems)
+    data = doc.data
+    return CloudSpec(str(data["cloud"]), name, data)
+
+
+@cache
+def all_specs() -> tuple[CloudSpec, ...]:
+    """Every shipped spec, in the order of ``CLOUDS`` (a broken shipped spec is a packaging bug)."""
+    folder = resources.files("cn_crossborder.clouds").joinpath("specs")
+    specs = []
+    for cloud in CLOUDS:
+        file = folder.joinpath(f"{cloud}.yaml")
+        specs.append(load_spec_text(f"cn_crossborder/clouds/specs/{cloud}.yaml", file.read_text(encoding="utf-8")))
+    return tuple(specs)
+
+
+# --- coverage --------------------------------------------------------------------------------------------
+
+
+def _types(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _ref_text(spec: dict[str, Any] | None) -> str:
+    if not spec:
+        return ""
+    when = spec.get("when")
+    cond = f" when {when['attr']} = {' / '.join(_types(when['equals']))}" if when else ""
+    if "same" in spec:
+        return f"the {' / '.join(spec['types'])} of the same {spec['same']}{cond}"
+    return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{cond}"
+
+
+def _reads(section: str, entry: dict[str, Any]) -> str:
+    """What one entry reads, in words, for ``explain`` and the docs."""
+    parts: list[str] = []
+    if section == "vpn":
+        local = entry.get("local", "own")
+        gateway = entry.get("gateway", {}).get("attr")
+        parts.append(
+            {
+                "own": "own region",
+                "gateway": f"region of {gateway}",
+                "own-region-else-gateway": f"region, else that of {gateway}",
+            }[local]
+        )
+        peer = entry["peer"]
+        parts.append(
+            f"{peer['attr']} ({' or '.join(peer['address'])} of the peer)"
+            if "attr" in peer
+            else " or ".join(peer["address"])
+        )
+        if peer.get("tunnels"):
+            parts.append(f"{peer['tunnels']} {peer['attr']}")
+        if "when" in entry:
+            when = entry["when"]
+            parts.append(f"only {when['attr']} = {' / '.join(_types(when['equals']))}")
+        parts.append("tags")
+    elif section == "selectors":
+        for side in ("cloud_side", "peer_side"):
+            for src in entry.get(side, ()):
+                where = (
+                    f"{src['block']} "
+                    if "block" in src
+                    else (f"{src['gateway']['attr']}'s " if "gateway" in src else "")
+                )
+                parts.append(f"{where}{src['attr']} ({side.replace('_', ' ')})")
+        if entry.get("destination_routing"):
+            parts.append(f"not both {' and '.join(entry['destination_routing'])} 0.0.0.0/0 (destination routing)")
+    elif section == "routes":
+        parts.append(" / ".join(entry["destination"]))
+        parts += [_ref_text(t) for t in entry["targets"]]
+        if entry.get("block_types"):
+            parts.append(f"inline {entry['block']} blocks of {', '.join(entry['block_types'])}")
+    elif section == "lines":
+        parts.append(f"{entry['carrier']} (any name of an approved carrier)")
+        parts += list(entry.get("far_label", {}).get("attrs", ()))
+        parts.append(TAGS)
+    elif section == "peerings":
+        remote = entry["remote"]
+        parts.append(
+            f"{'region of ' + entry['local']['attr'] if entry.get('local') else 'own region'} vs {remote['region']}"
+        )
+        if remote.get("ref"):
+            parts.append(f"else the region of {remote['ref']['attr']}")
+    elif section == "groups":
+        parts.append(
+            f"{entry['region']} of every member of one {entry['group']['attr']}; a mainland/overseas pair is "
+            "reported on the member outside the mainland"
+        )
+    elif section == "pairs":
+        regions = entry["regions"]
+        parts.append(regions.get("list") or " / ".join(regions["attrs"]))
+    if entry.get("product"):
+        parts.append(f"licensed product: {entry['product']}")
+    if entry.get("note"):
+        parts.append(str(entry["note"]))
+    return "; ".join(p for p in parts if p)
+
+
+def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """Types an entry reads without reporting on them: peer gateways, gateways, route targets."""
+    out: list[tuple[str, str]] = []
+    if section == "vpn":
+        peer = entry["peer"]
+        for t in peer.get("types", ()):
+            out.append((t, f"{' or '.join(peer['address'])}; {TAGS}"))
+        for ref in [entry.get("gateway"), *entry.get("via", ())]:
+            for t in (ref or {}).get("types", ()):
+                out.append((t, "its region; joins routes to the connections behind it"))
+    elif section == "lines" and entry.get("interfaces"):
+        iface = entry["interfaces"]
+        for t in _types(iface["type"]):
+            out.append((t, f"{iface['attr']}; {iface['peer_ip']}; {TAGS}"))
+    elif section in ("groups", "pairs") and entry.get("group"):
+        for t in entry["group"].get("types", ()):
+            out.append((t, f"groups members; tag {TAGS.split(', ')[-1]}"))
+    return out
+
+
+def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
+    """Every type the spec's entries report on or read, per rule, in spec order."""
+    out: dict[str, list[Coverage]] = {}
+    for section, rule_id in RULE_OF.items():
+        for entry in spec.entries(section):
+            rows = out.setdefault(rule_id, [])
+            reads = _reads(section, entry)
+            for rtype in _types(entry["type"]):
+                rows.append(Coverage(spec.cloud, rtype, reads))
+            for rtype, what in _read_only(section, entry):
+                if not any(c.resource_type == rtype for c in rows):
+                    rows.append(Coverage(spec.cloud, rtype, what, False))
+    for item in spec.data.get("also_reads", ()):
+        rows = out.setdefault(item["rule"], [])
+        if not any(c.resource_type == item["type"] for c in rows):
+            rows.append(Coverage(spec.cloud, item["type"], item["reads"], bool(item.get("reported", False))))
+    return {rule_id: tuple(rows) for rule_id, rows in out.items()}

@@ -1,0 +1,229 @@
+"""Cloud specs and the engine on small in-memory resources, without starting Checkov.
+
+The end-to-end fixture tests prove verdicts through the real Checkov; these prove the pieces: every
+shipped spec is valid and names only hooks that exist, every type a spec reports on has a fixture,
+and the builders make the links and exits a rule then judges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from cn_crossborder.clouds import products
+from cn_crossborder.clouds.spec import RULE_OF, all_specs, coverage_of, load_spec_text
+from cn_crossborder.domain.context import ScanContext
+from cn_crossborder.domain.policy import default_policy
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.domain.yamlsrc import InputError
+from cn_crossborder.network import build_model
+from cn_crossborder.rules import all_rules, get_rule
+from cn_crossborder.sources.providers import ProviderConfig
+from cn_crossborder.sources.terraform import TerraformConfig
+
+from .harness import FIXTURES
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+# --- the specs as data -----------------------------------------------------------------------------------
+
+
+def test_every_cloud_has_a_valid_spec() -> None:
+    assert [s.cloud for s in all_specs()] == [
+        "aws",
+        "azurerm",
+        "alicloud",
+        "tencentcloud",
+        "huaweicloud",
+        "volcengine",
+        "baiducloud",
+    ]
+
+
+def test_a_broken_spec_is_refused_with_located_problems() -> None:
+    text = "cloud: aws\ndescription: x\nvpn:\n  - type: aws_vpn_connection\n    peer: {attr: customer_gateway_id}\n"
+    with pytest.raises(InputError) as exc:
+        load_spec_text("broken.yaml", text)
+    problems = [str(p) for p in exc.value.problems]
+    assert any("broken.yaml:5" in p and "address" in p for p in problems), problems
+
+
+def test_an_unknown_spec_key_is_refused() -> None:
+    text = "cloud: aws\ndescription: x\nvpns: []\n"
+    with pytest.raises(InputError, match="unknown key 'vpns'"):
+        load_spec_text("typo.yaml", text)
+
+
+def _hook_names(value: Any, key: str) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == key and isinstance(v, str):
+                found.append(v)
+            found += _hook_names(v, key)
+    elif isinstance(value, list):
+        for item in value:
+            found += _hook_names(item, key)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("key", "registry"),
+    [
+        ("product", products.PRODUCTS),
+        ("closure", products.CLOSURES),
+        ("areas", products.AREAS),
+    ],
+)
+def test_every_hook_a_spec_names_exists(key: str, registry: Mapping[str, Any]) -> None:
+    for spec in all_specs():
+        for name in _hook_names(spec.data, key):
+            assert name in registry, f"{spec.file}: {key} {name!r} is not in products"
+    for spec in all_specs():
+        for name in spec.hooks("links"):
+            assert name in products.LINK_HOOKS
+        for name in spec.hooks("exits"):
+            assert name in products.EXIT_HOOKS
+        for entry in spec.entries("lines"):
+            assert entry.get("local", next(iter(products.LOCAL))) in products.LOCAL
+
+
+def _fixture_types() -> set[str]:
+    text = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in FIXTURES.rglob("*")
+        if p.is_file() and p.suffix in (".tf", ".json", ".yaml", ".yml")
+    )
+    found = set(re.findall(r'^\s*resource\s+"([a-z0-9_]+)"', text, re.M))
+    found |= {f"data.{t}" for t in re.findall(r'^\s*data\s+"([a-z0-9_]+)"', text, re.M)}
+    found |= set(re.findall(r'"type":\s*"([a-z0-9_]+)"', text))  # plan JSON
+    found |= set(re.findall(r"^\s+Type:\s*['\"]?(AWS::[A-Za-z0-9:]+)", text, re.M))  # templates
+    return found
+
+
+def test_every_reported_type_has_a_fixture() -> None:
+    """A type a rule reports on but no fixture exercises is coverage nobody has seen work."""
+    fixtures = _fixture_types()
+    missing = sorted(
+        f"{rule.id} {cov.resource_type}"
+        for rule in all_rules().values()
+        for cov in rule.coverage
+        if cov.reported and cov.resource_type not in fixtures
+    )
+    assert missing == []
+
+
+def test_coverage_is_derived_from_the_specs() -> None:
+    aws = next(s for s in all_specs() if s.cloud == "aws")
+    covered = coverage_of(aws)
+    assert set(covered) == set(RULE_OF.values()) - {"CKV_CNX_201"}
+    reported_101 = {c.resource_type for c in covered["CKV_CNX_101"] if c.reported}
+    read_101 = {c.resource_type for c in covered["CKV_CNX_101"] if not c.reported}
+    assert reported_101 == {"aws_vpn_connection"}
+    assert {"aws_customer_gateway", "aws_vpn_gateway"} <= read_101
+    assert "aws_vpn_connection" in get_rule("CKV_CNX_101").resource_types
+    assert "aws_customer_gateway" not in get_rule("CKV_CNX_101").resource_types
+
+
+# --- the engine on in-memory resources -------------------------------------------------------------------
+
+
+class Config:
+    """A hand-made configuration: resources with attributes and references, providers by name."""
+
+    def __init__(self) -> None:
+        self.config = TerraformConfig()
+
+    def provider(self, name: str, **attrs: Any) -> None:
+        scope = ("root", "mem")
+        self.config.providers[(scope, name, None)] = ProviderConfig(name, None, attrs, "mem/providers.tf", 1, ())
+
+    def add(self, rtype: str, name: str, refs: Mapping[str, Resource] | None = None, **attrs: Any) -> Resource:
+        res = Resource(
+            len(self.config.resources), rtype, f"{rtype}.{name}", "mem/main.tf", 1, 1, attrs, ("root", "mem")
+        )
+        for attr, target in (refs or {}).items():
+            res.refs[attr] = [target]
+            res.attrs[attr] = f"{target.address}.id"  # type: ignore[index]
+        self.config.resources.append(res)
+        self.config.by_type[rtype].append(res)
+        self.config.by_address[res.address].append(res)
+        return res
+
+    def verdict(self, rule_id: str, res: Resource) -> str:
+        model = build_model(self.config, ScanContext(default_policy(), AS_OF))
+        verdict = get_rule(rule_id).evaluate(model, res)
+        assert verdict is not None
+        return verdict.result
+
+
+def test_a_vpn_from_beijing_to_a_german_address_crosses_without_a_carrier() -> None:
+    c = Config()
+    c.provider("aws", region="cn-north-1")
+    cgw = c.add("aws_customer_gateway", "fra", ip_address="85.214.10.1", tags={"cn-crossborder:location": "DE"})
+    vgw = c.add("aws_vpn_gateway", "bj")
+    conn = c.add("aws_vpn_connection", "bj_fra", {"customer_gateway_id": cgw, "vpn_gateway_id": vgw})
+    route = c.add("aws_route", "default", {"gateway_id": vgw}, destination_cidr_block="0.0.0.0/0")
+    internal = c.add("aws_route", "internal", {"gateway_id": vgw}, destination_cidr_block="10.0.0.0/8")
+    assert c.verdict("CKV_CNX_101", conn) == "FAILED"
+    assert c.verdict("CKV_CNX_104", route) == "FAILED"
+    assert c.verdict("CKV_CNX_104", internal) == "PASSED"
+
+
+def test_a_vpn_between_two_mainland_ends_is_out_of_scope() -> None:
+    c = Config()
+    c.provider("alicloud", region="cn-shanghai")
+    cgw = c.add("alicloud_vpn_customer_gateway", "bj", ip_address="1.1.1.1", tags={"cn-crossborder:location": "CN"})
+    gw = c.add("alicloud_vpn_gateway", "sh")
+    conn = c.add("alicloud_vpn_connection", "sh_bj", {"customer_gateway_id": cgw, "vpn_gateway_id": gw})
+    assert c.verdict("CKV_CNX_101", conn) == "PASSED"
+
+
+def test_selectors_of_all_traffic_on_the_mainland_side_are_a_general_exit() -> None:
+    c = Config()
+    c.provider("volcengine", region="cn-beijing")
+    cgw = c.add("volcengine_customer_gateway", "sg", ip_address="8.8.8.8", tags={"cn-crossborder:location": "SG"})
+    gw = c.add("volcengine_vpn_gateway", "bj")
+    refs = {"customer_gateway_id": cgw, "vpn_gateway_id": gw}
+    everything = c.add(
+        "volcengine_vpn_connection", "all", refs, local_subnet=["10.0.0.0/8"], remote_subnet=["0.0.0.0/0"]
+    )
+    routed = c.add("volcengine_vpn_connection", "routed", refs, local_subnet=["0.0.0.0/0"], remote_subnet=["0.0.0.0/0"])
+    assert c.verdict("CKV_CNX_104", everything) == "FAILED"
+    assert c.verdict("CKV_CNX_104", routed) == "PASSED"  # destination routing: routes decide
+
+
+def test_group_members_across_the_border_need_the_licensed_product() -> None:
+    c = Config()
+    cen = c.add("alicloud_cen_instance", "net")
+    sh = c.add("alicloud_cen_instance_attachment", "sh", {"instance_id": cen}, child_instance_region_id="cn-shanghai")
+    de = c.add("alicloud_cen_instance_attachment", "de", {"instance_id": cen}, child_instance_region_id="eu-central-1")
+    assert c.verdict("CKV_CNX_103", de) == "FAILED"
+    assert c.verdict("CKV_CNX_103", sh) == "PASSED"  # reported on the member outside the mainland
+    package = c.add(
+        "alicloud_cen_bandwidth_package", "xb", geographic_region_a_id="China", geographic_region_b_id="Europe"
+    )
+    c.add("alicloud_cen_bandwidth_package_attachment", "xb", {"instance_id": cen, "bandwidth_package_id": package})
+    assert c.verdict("CKV_CNX_103", de) == "PASSED"
+
+
+def test_aws_peering_cannot_leave_the_china_partition() -> None:
+    c = Config()
+    c.provider("aws", region="cn-northwest-1")
+    unknown = c.add("aws_vpc_peering_connection", "unknown", peer_region="${var.peer}")
+    abroad = c.add("aws_vpc_peering_connection", "abroad", peer_region="eu-central-1")
+    assert c.verdict("CKV_CNX_103", unknown) == "PASSED"
+    assert c.verdict("CKV_CNX_103", abroad) == "FAILED"
+
+
+def test_a_line_names_its_carrier() -> None:
+    c = Config()
+    c.provider("tencentcloud", region="ap-shanghai")
+    ct = c.add("tencentcloud_dc_instance", "ct", line_operator="ChinaTelecom", location="Frankfurt")
+    other = c.add("tencentcloud_dc_instance", "other", line_operator="ChinaOther", location="Frankfurt")
+    assert c.verdict("CKV_CNX_102", ct) == "PASSED"
+    assert c.verdict("CKV_CNX_102", other) == "FAILED"
