@@ -9,6 +9,8 @@ gateway peering can never join them to a region outside mainland China.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cn_crossborder.clouds.common import (
     circuit_tags,
     inline_blocks,
@@ -106,7 +108,7 @@ def _selector_exit(model: NetworkModel, conn: Resource) -> None:
                 model.add_exit(GeneralExit(conn, network, what, [link]))
 
 
-def _route_targets(model: NetworkModel, res: Resource, route: dict, inline: bool) -> tuple[str, list[Link]]:
+def _route_targets(model: NetworkModel, res: Resource, route: dict[str, Any], inline: bool) -> tuple[str, list[Link]]:
     config = model.config
     for attr, types in (("gateway_id", (VPN_GATEWAY,)), ("transit_gateway_id", (TRANSIT_GATEWAY,))):
         if inline:
@@ -143,7 +145,9 @@ def _vpn_route_exits(model: NetworkModel) -> None:
         if not is_default_route(res.get("destination_cidr_block")):
             continue
         conn = referenced(config, res, "vpn_connection_id", VPN_CONNECTION)
-        links = model.links_for(conn, VPN) if conn is not None else []
+        if conn is None:
+            continue
+        links = model.links_for(conn, VPN)
         if links:
             what = f"static route {res.get('destination_cidr_block')} over {conn.address}"
             model.add_exit(GeneralExit(res, links[0].local, what, links))
@@ -151,7 +155,9 @@ def _vpn_route_exits(model: NetworkModel) -> None:
         if not is_default_route(res.get("destination_cidr_block")):
             continue
         conn = referenced(config, res, "transit_gateway_attachment_id", VPN_CONNECTION)
-        links = model.links_for(conn, VPN) if conn is not None else []
+        if conn is None:
+            continue
+        links = model.links_for(conn, VPN)
         if links:
             what = f"transit gateway route {res.get('destination_cidr_block')} -> {conn.address}"
             model.add_exit(GeneralExit(res, cloud_endpoint(config, res), what, links))
