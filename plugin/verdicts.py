@@ -77,11 +77,11 @@ def termination(link: Link, context: ScanContext) -> Termination:
         problems.append(link.product_missing)
     address = parse_address(link.peer_address)
     if address is not None:
-        for circuit in policy.circuits_containing(address):
-            valid, why = circuit.validity(policy, as_of)
+        for on_path in policy.circuits_containing(address):
+            valid, why = on_path.validity(policy, as_of)
             if valid:
-                return Termination(True, f"peer {address} is an endpoint of circuit {circuit.id} ({circuit.carrier})")
-            problems.append(f"peer {address} is on circuit {circuit.id}, which is not valid: {'; '.join(why)}")
+                return Termination(True, f"peer {address} is an endpoint of circuit {on_path.id} ({on_path.carrier})")
+            problems.append(f"peer {address} is on circuit {on_path.id}, which is not valid: {'; '.join(why)}")
     for circuit_id, res in link.circuit_tags:
         circuit = policy.circuit(circuit_id)
         tag = f"tag {CIRCUIT_TAG} = {circuit_id!r} on {res.address}"

@@ -61,6 +61,7 @@ class _RuleCheck:
 
     rule: Rule
     details: list[str]
+    severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
     _suppress: str | None
 
     def _adopt(self, rule: Rule) -> None:
@@ -70,7 +71,7 @@ class _RuleCheck:
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._suppress = None
-        result = super().run(*args, **kwargs)  # type: ignore[misc]
+        result = super().run(*args, **kwargs)  # type: ignore[misc]  # Checkov's base class, next in the MRO
         if self._suppress and result.get("result") == CheckResult.SKIPPED:
             result["suppress_comment"] = self._suppress
         return result

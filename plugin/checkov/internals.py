@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 from checkov.cloudformation import runner as cfn_runner
@@ -57,8 +57,8 @@ def wrap_record_constructor(module: ModuleType, adjust: Callable[[dict[str, Any]
             adjust(kwargs)
             return original(*args, **kwargs)
 
-        record.__cn_crossborder_adjust__ = adjust  # type: ignore[attr-defined]
-        module.Record = record
+        vars(record)["__cn_crossborder_adjust__"] = adjust  # marks the wrapper, so it is installed once
+        vars(module)["Record"] = record
 
 
 def move_details(kwargs: dict[str, Any]) -> None:
@@ -90,7 +90,7 @@ def hook_yaml_parse(hook: ParseHook) -> None:
         if getattr(current, "__func__", None) is _yaml_parse:
             return
         _original_yaml_parse = current.__func__ if isinstance(current, staticmethod) else current
-        YamlRunner._parse_file = staticmethod(_yaml_parse)  # type: ignore[method-assign]
+        YamlRunner._parse_file = staticmethod(_yaml_parse)  # type: ignore[method-assign]  # patching Checkov
 
 
 # ------------------------------------------------------------------------ CloudFormation templates
@@ -98,12 +98,12 @@ def hook_yaml_parse(hook: ParseHook) -> None:
 
 def template_path(scanned_file: str) -> str | None:
     """The absolute path of the template Checkov is checking, read from the runner's frame."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         local = frame.f_locals
         if local.get("cf_file") == scanned_file and isinstance(local.get("file_abs_path"), str):
             return str(local["file_abs_path"])
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     candidate = os.path.abspath(scanned_file.lstrip("/"))
     return candidate if os.path.isfile(candidate) else None
 

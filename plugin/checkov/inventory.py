@@ -258,6 +258,8 @@ def _error_details(exc: Exception) -> list[str]:
 class _InventoryCheck(BaseYamlCheck):
     """Shared plumbing: rule metadata, the scanned file, the result configuration hand-over."""
 
+    severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
+
     def __init__(self, rule_id: str, entity: str, block_type: str) -> None:
         rule = get_rule(rule_id)
         super().__init__(
@@ -344,7 +346,9 @@ def name_and_explain(kwargs: dict[str, Any]) -> None:
     if kwargs.get("check_class") != __name__:
         return
     result = kwargs.get("check_result")
-    conf = result.get("results_configuration") if isinstance(result, dict) else None
+    if not isinstance(result, dict):
+        return
+    conf = result.get("results_configuration")
     if not isinstance(conf, dict):
         return
     name = conf.pop(RESOURCE_KEY, None)

@@ -75,7 +75,7 @@ def device_text(res: Resource, extra: Sequence[Any] = ()) -> tuple[DeviceText | 
     if tagged is not None:
         return DeviceText(tagged, f"tag {DEVICE_TAG}", match_device(tagged, extra)), []
     kind = BY_TYPE.get(res.type)
-    unrecognised = []
+    unrecognised: list[str] = []
     for attr in kind.text_attrs if kind else ():
         text = _text(res.attrs.get(attr))
         if text is None:

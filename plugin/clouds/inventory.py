@@ -70,6 +70,7 @@ def _peer_address(inventory: Inventory, end: LinkEnd, context: ScanContext, circ
     for net in networks:
         for ep in named.endpoints:
             if net.version == ep.network.version and net.overlaps(ep.network):
+                # typeshed cannot see that the versions were compared above
                 inside = ep.network if ep.network.subnet_of(net) else net  # type: ignore[arg-type]
                 return str(inside.network_address)
     return str(networks[0].network_address)

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
@@ -45,6 +45,7 @@ class KnownOperator:
 
 
 Entry = Union[Carrier, KnownOperator]
+_E = TypeVar("_E", Carrier, KnownOperator)
 
 # Tokens dropped before comparing: company forms say nothing about who the carrier is.
 _FILLER = frozenset(
@@ -104,7 +105,7 @@ class _Matcher:
                 if _IS_CJK.fullmatch(key):
                     self.cjk_phrases.append((key, entry))
 
-    def find(self, text: str | None, kind: type) -> Any:
+    def find(self, text: str | None, kind: type[_E]) -> _E | None:
         """The ``kind`` entry ``text`` names, or None.
 
         An exact match decides alone. In free text, the longest name wins and a name inside a
@@ -164,7 +165,8 @@ def _unique(names: Iterable[Any]) -> tuple[str, ...]:
 
 @cache
 def _data() -> dict[str, Any]:
-    return load_packaged_yaml("carriers.yaml")
+    data: dict[str, Any] = load_packaged_yaml("carriers.yaml")
+    return data
 
 
 @cache

@@ -296,8 +296,9 @@ def _entry(raw: Mapping[str, Any], origin: str) -> _Entry:
     family = str(raw.get("family") or "")
     models = tuple((str(m), _phrase_regex([str(m)])) for m in raw.get("models") or ())
     keywords = _compile_all(raw.get("keywords"))
-    if origin == POLICY and family:
-        keywords += (_phrase_regex([family], digits_may_follow=True),)  # words, not regexes
+    family_words = _phrase_regex([family], digits_may_follow=True) if origin == POLICY and family else None
+    if family_words is not None:
+        keywords += (family_words,)  # words, not regexes
     default_source = "general knowledge — UNVERIFIED" if origin == CATALOGUE else "policy devices: entry"
     return _Entry(
         vendor=vendor,

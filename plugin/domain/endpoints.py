@@ -92,11 +92,11 @@ def address_endpoint(value: Any, policy: Any, tagged: list[Resource | None]) -> 
     label = str(raw) if raw is not None else "no address"
     declared = _declared_tag(tagged)
     if declared is not None:
-        code, res = declared
-        code = code.strip().upper()
-        if len(code) == 2 and code.isalpha():
-            return Endpoint(code, label, f"by tag {LOCATION_TAG} on {res.address}")
-        return Endpoint(None, label, f"tag {LOCATION_TAG} on {res.address} is {code!r}, not an ISO country code")
+        tag, res = declared
+        tag = tag.strip().upper()
+        if len(tag) == 2 and tag.isalpha():
+            return Endpoint(tag, label, f"by tag {LOCATION_TAG} on {res.address}")
+        return Endpoint(None, label, f"tag {LOCATION_TAG} on {res.address} is {tag!r}, not an ISO country code")
     if not is_resolved(raw):
         return Endpoint(None, label, "not known statically")
     address = parse_address(raw)

@@ -137,18 +137,21 @@ def load_single(path: Path | str, text: str | None = None) -> LocatedDocument:
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in the package (``schemas/<name>``)."""
     text = resources.files("cn_crossborder").joinpath("schemas", name).read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 _format_checker = FormatChecker()
 
 
-@_format_checker.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
     _dt.date.fromisoformat(value)
     return len(value) == 10
+
+
+_format_checker.checks("date", raises=ValueError)(_is_date)
 
 
 def _explain(error: ValidationError) -> str:
@@ -161,15 +164,15 @@ def _explain(error: ValidationError) -> str:
         names = ", ".join(repr(e) for e in extra)
         return f"unknown key {names}; expected one of: {', '.join(allowed)}"
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required but missing")
+        return str(error.message).replace("is a required property", "is required but missing")
     if error.validator == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
-        return f"{error.instance!r} is not allowed; expected one of: {allowed}"
+        choices = ", ".join(map(str, error.validator_value))
+        return f"{error.instance!r} is not allowed; expected one of: {choices}"
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a date; expected YYYY-MM-DD"
     if hint:
         return f"{error.instance!r} is not valid; expected {hint}"
-    return error.message
+    return str(error.message)
 
 
 def schema_problems(doc: LocatedDocument, schema_name: str) -> list[Problem]:

@@ -217,7 +217,7 @@ def evaluate_inventory_device(context: ScanContext, inventory: Inventory, device
     )
     match = device.match(context.policy.devices)
     origin_note = None
-    if match is not None and device.made_in_source == "inventory":
+    if match is not None and device.made_in_source == "inventory" and device.made_in is not None:
         match = replace(match, made_in=device.made_in)
         origin_note = "made_in declared in the inventory"
     mass = "mass_consumer: true in the inventory" if device.mass_consumer else None

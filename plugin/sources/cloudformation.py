@@ -194,8 +194,8 @@ def read_template(path: str, template: Mapping[str, Any], region: str | None, ho
         pending.append((res, refs))
     by_logical = {res.address.split(".", 1)[1] if "." in res.address else res.address: res for res, _ in pending}
     for res, refs in pending:
-        for key, names in refs.items():
-            targets = [by_logical[n] for n in names if n in by_logical]
+        for key, logical_ids in refs.items():
+            targets = [by_logical[n] for n in logical_ids if n in by_logical]
             if targets:
                 res.refs[key] = targets
     return config

@@ -79,11 +79,11 @@ class PlanIndex:
         if entry is None:
             # Older Terraform releases wrote module-local keys that point at nothing when the
             # module received its provider through a ``providers`` map: the region is not recorded.
-            via = (f"plan provider_config_key {key!r}, which the plan's provider_config does not define",)
-            return ProviderConfig(name, alias or None, {"region": None}, self.path, 0, via)
+            missing = f"plan provider_config_key {key!r}, which the plan's provider_config does not define"
+            return ProviderConfig(name, alias or None, {"region": None}, self.path, 0, (missing,))
         entry_module = str(entry.get("module_address") or (key.split(":", 1)[0] if ":" in key else ""))
         name = str(entry.get("name") or name)
-        alias = str(entry.get("alias") or alias or "") or None
+        entry_alias = str(entry.get("alias") or alias or "") or None
         attrs: dict[str, Any] = {}
         via: list[str] = [f"provider_config_key {key!r} of {where}"]
         for attr, expr in _items(entry.get("expressions")):
@@ -93,7 +93,7 @@ class PlanIndex:
                 via.append(f"{attr} = {how}")
         line = entry.get("__startline__")
         line_no = int(line) if isinstance(line, int) else 0
-        return ProviderConfig(name, alias, attrs, self.path, line_no, tuple(via))
+        return ProviderConfig(name, entry_alias, attrs, self.path, line_no, tuple(via))
 
     def _expression(self, expr: Any, module_path: str, depth: int = 0) -> tuple[Any, str]:
         """A constant, or a ``var.x`` reference resolved through module calls to the plan's variables."""

@@ -194,9 +194,9 @@ def read_config(graph: Any) -> TerraformConfig:
             )
             config.module_calls[child] = (attrs, _scope_of(attrs))
     for src, dst, label in iter_edges(graph):
-        res, target = by_index.get(src), by_index.get(dst)
-        if res is not None and target is not None:
-            res.refs.setdefault(label, []).append(target)
+        source, target = by_index.get(src), by_index.get(dst)
+        if source is not None and target is not None:
+            source.refs.setdefault(label, []).append(target)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
