@@ -100,6 +100,11 @@ class NetworkModel:
     def add_inventory_device(self, res: Resource, device: Device) -> None:
         self.inventory_devices[res.index] = device
 
+    def inventory_device(self, res: Resource) -> tuple[Inventory, Device] | None:
+        """The inventory device behind a stand-in resource ``devices.<id>``, with its inventory."""
+        device = self.inventory_devices.get(res.index)
+        return (self.inventory, device) if device is not None and self.inventory is not None else None
+
     def note(self, res: Resource, text: str) -> None:
         self.notes_by_resource[res.index].append(text)
 

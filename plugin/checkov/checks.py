@@ -27,6 +27,11 @@ from cn_crossborder.verdicts import FAILED, Verdict
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
 
 
+def metadata(rule: Rule) -> dict[str, Any]:
+    """A Checkov check's name, id and categories, from its rule."""
+    return {"name": rule.title, "id": rule.id, "categories": [CATEGORIES[rule.category]]}
+
+
 def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verdict) -> tuple[Verdict, str | None]:
     """A valid exemption turns a failure into a skip with its reason; an expired one is named."""
     if not verdict.failed:
@@ -111,12 +116,7 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
 
     def __init__(self, rule_id: str) -> None:
         rule = get_rule(rule_id)
-        super().__init__(
-            name=rule.title,
-            id=rule.id,
-            categories=[CATEGORIES[rule.category]],
-            supported_resources=rule.resource_types,
-        )
+        super().__init__(**metadata(rule), supported_resources=rule.resource_types)
         self._adopt(rule)
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
@@ -140,12 +140,7 @@ class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):
 
     def __init__(self, rule_id: str) -> None:
         rule = get_rule(rule_id)
-        super().__init__(
-            name=rule.title,
-            id=rule.id,
-            categories=[CATEGORIES[rule.category]],
-            supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())),
-        )
+        super().__init__(**metadata(rule), supported_resources=list(CFN_RESOURCE_TYPES.get(rule.id, ())))
         self._adopt(rule)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:

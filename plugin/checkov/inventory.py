@@ -33,7 +33,7 @@ from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from cn_crossborder.checkov.checks import CATEGORIES, apply_exemption, finding_details
+from cn_crossborder.checkov.checks import apply_exemption, finding_details, metadata
 from cn_crossborder.checkov.internals import DETAILS_KEY
 from cn_crossborder.clouds.inventory import LINKS, link_kind
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG
@@ -262,13 +262,7 @@ class _InventoryCheck(BaseYamlCheck):
 
     def __init__(self, rule_id: str, entity: str, block_type: str) -> None:
         rule = get_rule(rule_id)
-        super().__init__(
-            name=rule.title,
-            id=rule.id,
-            categories=[CATEGORIES[rule.category]],
-            supported_entities=[entity],
-            block_type=block_type,
-        )
+        super().__init__(**metadata(rule), supported_entities=[entity], block_type=block_type)
         self.rule = rule
         self.severity = Severities[rule.severity]
         self._file = ""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from cn_crossborder.clouds import products
@@ -140,7 +140,7 @@ def _peers(model: NetworkModel, conn: Resource, peer: Entry) -> list[tuple[Any, 
     return peers or [(None, None)]
 
 
-def build_vpn(model: NetworkModel, entry: Entry) -> None:
+def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
     peer = entry["peer"]
     for conn in model.config.of_type(*types_of(entry)):
         if not _matches(conn.attrs.get(entry.get("when", {}).get("attr", "")), entry.get("when")):
@@ -179,7 +179,7 @@ def _selector(model: NetworkModel, conn: Resource, source: Entry) -> str | None:
     return f"{attr} = {_text(value)}" if attr in conn.attrs and selects_all(value) else None
 
 
-def build_selectors(model: NetworkModel, entry: Entry) -> None:
+def build_selectors(model: NetworkModel, entry: Entry, cloud: str) -> None:
     cloud_side, peer_side = entry.get("cloud_side", ()), entry.get("peer_side", ())
     for conn in model.config.of_type(*types_of(entry)):
         pair = entry.get("destination_routing")
@@ -257,7 +257,7 @@ def _routes_of(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], bool]]
     return routes
 
 
-def build_routes(model: NetworkModel, entry: Entry) -> None:
+def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
             dest = next((first(route.get(a)) for a in entry["destination"] if is_default_route(route.get(a))), None)
@@ -278,7 +278,7 @@ def build_routes(model: NetworkModel, entry: Entry) -> None:
 # --- dedicated lines ------------------------------------------------------------------------------------
 
 
-def build_lines(model: NetworkModel, entry: Entry) -> None:
+def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
     config = model.config
     over: dict[int, list[Resource]] = defaultdict(list)
     interfaces = entry.get("interfaces")
@@ -434,26 +434,31 @@ def build_pairs(model: NetworkModel, entry: Entry, cloud: str) -> None:
 # --- one cloud ------------------------------------------------------------------------------------------
 
 
+Builder = Callable[[NetworkModel, Entry, str], None]
+
+# Links in a fixed order (VPNs and lines before the groups and routes that look for them), then exits.
+LINK_BUILDERS: tuple[tuple[str, Builder], ...] = (
+    ("vpn", build_vpn),
+    ("lines", build_lines),
+    ("pairs", build_pairs),
+    ("peerings", build_peerings),
+    ("groups", build_groups),
+)
+EXIT_BUILDERS: tuple[tuple[str, Builder], ...] = (("selectors", build_selectors), ("routes", build_routes))
+
+
+def _run(model: NetworkModel, spec: CloudSpec, builders: tuple[tuple[str, Builder], ...], hooks: str) -> None:
+    for section, build in builders:
+        for entry in spec.entries(section):
+            build(model, entry, spec.cloud)
+    registry = products.LINK_HOOKS if hooks == "links" else products.EXIT_HOOKS
+    for name in spec.hooks(hooks):
+        registry[name](model)
+
+
 def add_links(model: NetworkModel, spec: CloudSpec) -> None:
-    """Links in a fixed order: VPNs and lines first, so that groups and routes can find them."""
-    for entry in spec.entries("vpn"):
-        build_vpn(model, entry)
-    for entry in spec.entries("lines"):
-        build_lines(model, entry)
-    for entry in spec.entries("pairs"):
-        build_pairs(model, entry, spec.cloud)
-    for entry in spec.entries("peerings"):
-        build_peerings(model, entry, spec.cloud)
-    for entry in spec.entries("groups"):
-        build_groups(model, entry, spec.cloud)
-    for name in spec.hooks("links"):
-        products.LINK_HOOKS[name](model)
+    _run(model, spec, LINK_BUILDERS, "links")
 
 
 def add_exits(model: NetworkModel, spec: CloudSpec) -> None:
-    for entry in spec.entries("selectors"):
-        build_selectors(model, entry)
-    for entry in spec.entries("routes"):
-        build_routes(model, entry)
-    for name in spec.hooks("exits"):
-        products.EXIT_HOOKS[name](model)
+    _run(model, spec, EXIT_BUILDERS, "exits")

@@ -115,18 +115,18 @@ def alicloud_package(package: Resource) -> Product:
     return None, f"{package.address} connects {a} and {b}, so it is not a cross-border bandwidth package"
 
 
-def _ali_packages(model: NetworkModel) -> CenPackages:
-    def build() -> CenPackages:
-        return CenPackages(
-            model.config,
-            "alicloud_cen_bandwidth_package_attachment",
-            "instance_id",
-            "alicloud_cen_instance",
-            "bandwidth_package_id",
-            "alicloud_cen_bandwidth_package",
-        )
+ALI_PACKAGES = (
+    "alicloud_cen_bandwidth_package_attachment",
+    "instance_id",
+    "alicloud_cen_instance",
+    "bandwidth_package_id",
+    "alicloud_cen_bandwidth_package",
+)
 
-    packages: CenPackages = _cached(model, "alicloud-cen-packages", build)
+
+def _packages(model: NetworkModel, ties: tuple[str, str, str, str, str]) -> CenPackages:
+    """The bandwidth packages tied to each CEN (``ties``: tie type, CEN attr and type, package attr and type)."""
+    packages: CenPackages = _cached(model, ":".join(ties), lambda: CenPackages(model.config, *ties))
     return packages
 
 
@@ -135,7 +135,7 @@ def alicloud_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
     key, network, member = context.get("key"), context.get("network"), context.get("member")
     cen = network.address if network is not None else shown(member.get("instance_id") if member else None)
     missing = f"CEN {cen} has no cross-border bandwidth package attached; {ALI_BUY} and attach it"
-    return _ali_packages(model).product(key, alicloud_package, f"attached to CEN {cen}", missing)
+    return _packages(model, ALI_PACKAGES).product(key, alicloud_package, f"attached to CEN {cen}", missing)
 
 
 def alicloud_transit_router(model: NetworkModel, link: Link, **context: Any) -> Product:
@@ -365,19 +365,13 @@ def volcengine_package(model: NetworkModel, package: Resource) -> Product:
     return product, None
 
 
-def _volc_packages(model: NetworkModel) -> CenPackages:
-    def build() -> CenPackages:
-        return CenPackages(
-            model.config,
-            "volcengine_cen_bandwidth_package_associate",
-            "cen_id",
-            "volcengine_cen",
-            "cen_bandwidth_package_id",
-            "volcengine_cen_bandwidth_package",
-        )
-
-    packages: CenPackages = _cached(model, "volcengine-cen-packages", build)
-    return packages
+VOLC_PACKAGES = (
+    "volcengine_cen_bandwidth_package_associate",
+    "cen_id",
+    "volcengine_cen",
+    "cen_bandwidth_package_id",
+    "volcengine_cen_bandwidth_package",
+)
 
 
 def volcengine_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
@@ -394,7 +388,7 @@ def volcengine_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
             key = ("id", str(res.get("cen_id")))
         network = target
     cen = network.address if network is not None else shown(res.get("cen_id"))
-    return _volc_packages(model).product(
+    return _packages(model, VOLC_PACKAGES).product(
         key,
         lambda p: volcengine_package(model, p),
         f"associated with CEN {cen}",

@@ -168,15 +168,11 @@ def judge_device(
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
-    device = model.inventory_devices.get(res.index)
-    if device is not None and model.inventory is not None:
-        return evaluate_inventory_device(model.context, model.inventory, device)
-    return _evaluate_resource(model, res)
-
-
-def _evaluate_resource(model: NetworkModel, res: Resource) -> Verdict:
-    """A customer gateway: the device it names, where its address is, and the policy's licences."""
-
+    """An inventory device as its inventory declares it; a customer gateway by the device it names,
+    where its address is, and the policy's licences."""
+    inventory_item = model.inventory_device(res)
+    if inventory_item is not None:
+        return evaluate_inventory_device(model.context, *inventory_item)
     policy = model.context.policy
     location = device_location(model, res)
     found, unrecognised = device_text(res, policy.devices)

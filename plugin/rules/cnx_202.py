@@ -32,14 +32,10 @@ from cn_crossborder.verdicts import FAILED, PASSED, Verdict
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
-    device = model.inventory_devices.get(res.index)
-    if device is not None and model.inventory is not None:
-        return evaluate_inventory_device(model.context, model.inventory, device)
-    return _evaluate_resource(model, res)
-
-
-def _evaluate_resource(model: NetworkModel, res: Resource) -> Verdict:
-    """Terraform resources are CKV_CNX_201's; this check reads network inventories only."""
+    """Inventory devices only: the gateways of Terraform and templates are CKV_CNX_201's."""
+    inventory_item = model.inventory_device(res)
+    if inventory_item is not None:
+        return evaluate_inventory_device(model.context, *inventory_item)
     return Verdict(PASSED, f"{res.address}: CKV_CNX_202 judges network inventory devices only")
 
 
