@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cn_crossborder.domain.context import ScanContext
-from cn_crossborder.domain.endpoints import CIRCUIT_TAG, parse_address
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG, Endpoint, parse_address
 from cn_crossborder.model import Link
 
 PASSED = "PASSED"
@@ -26,6 +26,8 @@ class Verdict:
     result: str
     reason: str
     details: list[str] = field(default_factory=list)
+    # The links judged, as (local, remote) endpoint pairs: what reports draw and list, as data.
+    links: list[tuple[Endpoint, Endpoint]] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -120,6 +122,7 @@ def judge_links(links: list[Link], out_of_scope: str, judge: Callable[[Link], tu
         details += [*endpoint_lines(link), sentence]
         if failed:
             failures.append(sentence)
+    pairs = [link.ends for link in links]
     if failures:
-        return Verdict(FAILED, failures[0], details)
-    return Verdict(PASSED, details[-1], details)
+        return Verdict(FAILED, failures[0], details, pairs)
+    return Verdict(PASSED, details[-1], details, pairs)

@@ -13,7 +13,7 @@ import pytest
 from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.rules import all_rules
 
-from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, run_cli
+from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, records, run_cli, scan_tree
 
 TREE = FIXTURES / "terraform" / "aws_vpn"
 TREE_REL = TREE.relative_to(ROOT).as_posix()
@@ -241,7 +241,17 @@ def test_markdown_says_plainly_when_there_is_no_cross_border_link(tmp_path: Path
     assert "```mermaid" not in out
 
 
-def _record(details: list[str], result: str = "FAILED", resource: str = "aws_vpn_connection.x") -> SimpleNamespace:
+def _end(label: str, jurisdiction: str) -> dict[str, object]:
+    return {"label": label, "jurisdiction": jurisdiction, "how": "", "verified": True}
+
+
+def _record(
+    details: list[str],
+    result: str = "FAILED",
+    resource: str = "aws_vpn_connection.x",
+    finding: dict[str, object] | None = None,
+) -> SimpleNamespace:
+    """A Checkov record as the report receives it: details for people, the structured finding for reports."""
     return SimpleNamespace(
         check_id="CKV_CNX_101",
         check_name="Cross-border site-to-site VPN must terminate on an approved carrier",
@@ -250,17 +260,22 @@ def _record(details: list[str], result: str = "FAILED", resource: str = "aws_vpn
         repo_file_path="/main.tf",
         file_line_range=[3, 8],
         details=details,
-        check_result={"result": SimpleNamespace(value=result), "suppress_comment": None},
+        check_result={"result": SimpleNamespace(value=result), "suppress_comment": None, "cn_crossborder": finding},
     )
 
 
 def test_markdown_escapes_mermaid_and_table_specials() -> None:
+    reason = "Cross-border (one end | other) self-built IPsec tunnel: <no carrier>."
     rec = _record(
         [
             'Endpoint: site "A|B" <x> #1: CN via tag cn-crossborder:location on x',
             "Endpoint: 2001:db8::1: DE by policy location",
-            "Cross-border (one end | other) self-built IPsec tunnel: <no carrier>.",
-        ]
+            reason,
+        ],
+        finding={
+            "reason": reason,
+            "links": [{"local": _end('site "A|B" <x> #1', "CN"), "remote": _end("2001:db8::1", "DE")}],
+        },
     )
     report = SimpleNamespace(failed_checks=[rec], passed_checks=[], skipped_checks=[], parsing_errors=[])
     out = render_markdown([report])
@@ -269,3 +284,28 @@ def test_markdown_escapes_mermaid_and_table_specials() -> None:
     assert '["2001:db8::1<br/>DE"]' in block
     row = next(ln for ln in out.splitlines() if ln.startswith("| CKV_CNX_101"))
     assert "one end \\| other" in row and "&lt;no carrier&gt;" in row
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        FIXTURES / "terraform" / "aws_vpn",
+        FIXTURES / "cloudformation" / "aws_cn_vpn",
+        FIXTURES / "inventory" / "links",
+    ],
+    ids=["terraform", "cloudformation", "inventory"],
+)
+def test_every_record_carries_its_structured_finding(tree: Path) -> None:
+    """Reports read the finding as data; every framework's records must carry it."""
+    proc, found = scan_tree(tree)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    recs = records(found)
+    assert recs
+    for rec in recs:
+        finding = rec["check_result"].get("cn_crossborder")
+        assert isinstance(finding, dict), rec["resource"]
+        assert finding["rule"] == rec["check_id"] and finding["reason"] and finding["fix"]
+    failed_links = [r for r in recs if r["check_result"]["result"] == "FAILED" and r["check_id"] != "CKV_CNX_201"]
+    assert failed_links and all(r["check_result"]["cn_crossborder"]["links"] for r in failed_links)
+    ends = failed_links[0]["check_result"]["cn_crossborder"]["links"][0]
+    assert {"label", "jurisdiction", "how"} <= set(ends["local"]) and ends["remote"]["how"]

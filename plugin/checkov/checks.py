@@ -8,6 +8,7 @@ Policy exemptions are applied here, the same way for every rule.
 from __future__ import annotations
 
 import traceback
+from dataclasses import replace
 from typing import Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
@@ -18,6 +19,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from cn_crossborder.checkov.internals import DETAILS_KEY, load_template, template_path
 from cn_crossborder.clouds.cloudformation import CFN_RESOURCE_TYPES
+from cn_crossborder.domain import jurisdictions
+from cn_crossborder.domain.endpoints import Endpoint
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.network import model_for, template_model
@@ -25,6 +28,35 @@ from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
+
+
+# Key under which a finding's structured record rides in Checkov's ``check_result`` (and so in its
+# JSON report): what reports render, so that none of them parses the details text back.
+FINDING_KEY = "cn_crossborder"
+
+
+def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "label": endpoint.label,
+        "jurisdiction": jurisdictions.describe(endpoint.jurisdiction),
+        "how": endpoint.how,
+        "verified": endpoint.verified,
+    }
+
+
+def finding_record(model: NetworkModel, rule: Rule, verdict: Verdict, exemption: str | None = None) -> dict[str, Any]:
+    """One finding as data: verdict, reason, both ends of every link with how each was resolved,
+    legal basis and fix (each report renders it; the details lines say the same for people)."""
+    return {
+        "rule": rule.id,
+        "result": verdict.result,
+        "reason": verdict.reason,
+        "links": [{"local": _endpoint_data(a), "remote": _endpoint_data(b)} for a, b in verdict.links],
+        "legal_basis": [c.title for c in rule.citations if c.verified],
+        "fix": rule.remediation,
+        "policy_problems": [str(p) for p in model.context.problems],
+        "exemption": exemption,
+    }
 
 
 def metadata(rule: Rule) -> dict[str, Any]:
@@ -41,7 +73,7 @@ def apply_exemption(model: NetworkModel, rule: Rule, address: str, verdict: Verd
         return verdict, None
     if exemption.expires < model.context.as_of:
         note = f"Exemption for {rule.id} on {address} expired on {exemption.expires} ({exemption.reason})."
-        return Verdict(verdict.result, verdict.reason, [*verdict.details, note]), None
+        return replace(verdict, details=[*verdict.details, note]), None
     return verdict, f"cn-crossborder exemption until {exemption.expires}: {exemption.reason}"
 
 
@@ -66,6 +98,7 @@ class _RuleCheck:
 
     rule: Rule
     details: list[str]
+    finding: dict[str, Any] | None
     severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
     _suppress: str | None
 
@@ -76,9 +109,12 @@ class _RuleCheck:
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._suppress = None
+        self.finding = None
         result = super().run(*args, **kwargs)  # type: ignore[misc]  # Checkov's base class, next in the MRO
         if self._suppress and result.get("result") == CheckResult.SKIPPED:
             result["suppress_comment"] = self._suppress
+        if self.finding is not None:
+            result[FINDING_KEY] = self.finding
         return result
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -103,6 +139,7 @@ class _RuleCheck:
             return CheckResult.UNKNOWN
         verdict, suppress = apply_exemption(model, self.rule, res.address, verdict)
         self.details = finding_details(model, self.rule, verdict)
+        self.finding = finding_record(model, self.rule, verdict, suppress)
         if suppress:
             self._suppress = suppress
             return CheckResult.SKIPPED

@@ -25,7 +25,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckResult
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
-from cn_crossborder.checkov.checks import apply_exemption, finding_details, metadata
+from cn_crossborder.checkov.checks import FINDING_KEY, apply_exemption, finding_details, finding_record, metadata
 from cn_crossborder.checkov.internals import DETAILS_KEY
 from cn_crossborder.clouds.inventory import LINKS, link_kind
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG
@@ -100,6 +100,7 @@ class Judgement:
     resource: str
     details: list[str]
     suppress: str | None = None
+    finding: dict[str, Any] | None = None
 
 
 def item_name(section: str, conf: Any) -> str:
@@ -183,14 +184,15 @@ def _conclude(rule: Rule, model: NetworkModel, address: str, verdict: Verdict) -
         details = [_inventory_words(line) for line in verdict.details]
         if verdict.failed and rule.id != "CKV_CNX_104":
             details.append(_LINK_FIX)
-        verdict = Verdict(verdict.result, _inventory_words(verdict.reason), details)
+        verdict = replace(verdict, reason=_inventory_words(verdict.reason), details=details)
     verdict, suppress = apply_exemption(model, rule, address, verdict)
     details = finding_details(model, rule, verdict)
+    finding = finding_record(model, rule, verdict, suppress)
     if suppress:
-        return Judgement(CheckResult.SKIPPED, address, details, suppress)
+        return Judgement(CheckResult.SKIPPED, address, details, suppress, finding)
     if model.context.problems or verdict.result == FAILED:
-        return Judgement(CheckResult.FAILED, address, details)
-    return Judgement(CheckResult.PASSED, address, details)
+        return Judgement(CheckResult.FAILED, address, details, finding=finding)
+    return Judgement(CheckResult.PASSED, address, details, finding=finding)
 
 
 def judge_file(rule: Rule, path: str, conf: Any) -> Judgement | None:
@@ -293,6 +295,8 @@ class _InventoryCheck(BaseYamlCheck):
         out[DETAILS_KEY] = list(judgement.details)
         if judgement.suppress:
             out[SUPPRESS_KEY] = judgement.suppress
+        if judgement.finding is not None:
+            out[FINDING_KEY] = judgement.finding
         return judgement.result, out
 
 
@@ -348,6 +352,9 @@ def name_and_explain(kwargs: dict[str, Any]) -> None:
     name = conf.pop(RESOURCE_KEY, None)
     details = conf.pop(DETAILS_KEY, None)
     suppress = conf.pop(SUPPRESS_KEY, None)
+    finding = conf.pop(FINDING_KEY, None)
+    if finding is not None:
+        result[FINDING_KEY] = finding
     if name is None:  # skipped by a checkov:skip comment: not judged, named all the same
         is_file = conf.get("kind") == INVENTORY_KIND or UNPARSED_KEY in conf
         name = FILE_RESOURCE if is_file else item_name(_section_of(kwargs.get("check_id")), conf)

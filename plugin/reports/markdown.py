@@ -2,9 +2,9 @@
 
 Counts first, then one table row per failed finding (check, resource, file:line, why, fix), the
 accepted exemptions, and a Mermaid flowchart of the cross-border links the checks saw, so that a
-reviewer sees at a glance which network joins which jurisdiction over what. The diagram is built from
-the ``Endpoint:`` lines of each finding's details (the checks write one pair per link); GitHub and
-GitLab both render ``mermaid`` code blocks.
+reviewer sees at a glance which network joins which jurisdiction over what. Rows and diagram come
+from each record's structured finding (``check_result["cn_crossborder"]``: reason, links with both
+endpoints, fix), never from parsing the details text; GitHub and GitLab render ``mermaid`` blocks.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ TITLE = "cn-crossborder"
 MAX_WHY_LINES = 3
 MAX_EDGE_LABELS = 4
 
-_ENDPOINT = re.compile(
-    r"^Endpoint:\s*(?P<label>.+?):\s+(?P<jur>[A-Z]{2}|unknown|outside mainland China)(?:\s+(?P<how>.*))?$"
-)
-_CONTEXT_PREFIXES = ("Endpoint:", "Network:", "Why:", "Legal basis:", "Fix:")
+FINDING_KEY = "cn_crossborder"
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -68,22 +65,21 @@ def _order(rec: Any) -> tuple[str, str, int, str]:
     return (rec.check_id, path, int(lines[0] or 0), rec.resource)
 
 
+def _finding(rec: Any) -> dict[str, Any]:
+    found = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
+    return found if isinstance(found, dict) else {}
+
+
 def _why(rec: Any) -> str:
-    stated = [str(d)[len("Why:") :].strip() for d in (rec.details or []) if str(d).startswith("Why:")]
-    if stated:
-        return stated[0]
-    lines = [str(d) for d in (rec.details or []) if not str(d).startswith(_CONTEXT_PREFIXES)]
-    if rec.check_result.get("result") is not None and str(rec.check_result.get("result")).endswith("FAILED"):
-        failing = [ln for ln in lines if not ln.startswith("Not cross-border")]
-        lines = failing or lines
-    seen: list[str] = []
-    for line in lines:
-        if line not in seen:
-            seen.append(line)
-    if not seen:
-        return rec.check_name
-    more = len(seen) - MAX_WHY_LINES
-    text = "\n".join(seen[:MAX_WHY_LINES])
+    """The finding's own reason; a record without one (an error, a broken inventory) shows its details."""
+    reason = _finding(rec).get("reason")
+    if reason:
+        return str(reason)
+    lines = list(dict.fromkeys(str(d) for d in (rec.details or [])))
+    if not lines:
+        return str(rec.check_name)
+    more = len(lines) - MAX_WHY_LINES
+    text = "\n".join(lines[:MAX_WHY_LINES])
     return text + (f"\n(+{more} more in the details)" if more > 0 else "")
 
 
@@ -132,24 +128,19 @@ class _Graph:
             entries.append((label, verdict))
 
 
-def _endpoints(details: Iterable[Any]) -> list[_Node]:
-    out = []
-    for line in details or []:
-        m = _ENDPOINT.match(str(line).strip())
-        if m:
-            out.append(_Node(m["label"].strip(), m["jur"]))
-    return out
+def _node(endpoint: Any) -> _Node:
+    return _Node(str(endpoint.get("label", "?")), str(endpoint.get("jurisdiction", "unknown")))
 
 
 def link_graph(reports: Iterable[Any]) -> _Graph:
-    """Cross-border links named in any finding (endpoints come in pairs, one pair per link)."""
+    """Cross-border links named in any finding's structured record."""
     graph = _Graph()
     reports = list(reports)
     for attr in ("failed_checks", "skipped_checks", "passed_checks"):
         for rec in _records(reports, attr):
-            ends = _endpoints(rec.details)
-            for a, b in zip(ends[0::2], ends[1::2]):
-                graph.add(a, b, f"{rec.check_id} {_verdict(rec)}: {rec.resource}", _verdict(rec))
+            for link in _finding(rec).get("links", ()):
+                label = f"{rec.check_id} {_verdict(rec)}: {rec.resource}"
+                graph.add(_node(link["local"]), _node(link["remote"]), label, _verdict(rec))
     return graph
 
 

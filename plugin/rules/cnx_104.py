@@ -14,6 +14,7 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
         return Verdict(PASSED, f"{res.address} sends no default route or all-traffic selector over a link")
     details: list[str] = []
     failures: list[str] = []
+    pairs = [link.ends for exit_ in exits for link in exit_.links]
     for exit_ in exits:
         # The network is where the route or selector lives. When it is unknown it cannot be shown
         # to be mainland: were it mainland, a link to a mainland peer would be domestic.
@@ -37,8 +38,8 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
             details.append(why)
             failures.append(why)
     if failures:
-        return Verdict(FAILED, failures[0], details)
-    return Verdict(PASSED, details[-1] if details else "no general exit", details)
+        return Verdict(FAILED, failures[0], details, pairs)
+    return Verdict(PASSED, details[-1] if details else "no general exit", details, pairs)
 
 
 RULE = Rule(

@@ -1,0 +1,69 @@
+"""The adaptations of Checkov internals: present on the pinned Checkov, loud when it changes, explicit.
+
+Each adaptation in ``cn_crossborder.checkov.internals`` relies on something Checkov does not promise.
+These tests fail with a message naming what moved when an upgrade breaks one of them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from checkov.cloudformation import runner as cfn_runner
+from checkov.common.runners import object_runner
+from checkov.yaml_doc.runner import Runner as YamlRunner
+from cn_crossborder.checkov import internals
+from cn_crossborder.checkov.inventory import name_and_explain, parse_inventory
+
+
+def test_the_pinned_checkov_offers_what_every_adaptation_relies_on() -> None:
+    internals.verify()
+
+
+def test_a_missing_record_constructor_is_reported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(object_runner, "Record")
+    with pytest.raises(internals.CheckovChanged, match=r"object_runner no longer builds records through"):
+        internals.verify()
+
+
+def test_a_missing_yaml_parse_hook_point_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(YamlRunner, "_parse_file")
+    with pytest.raises(internals.CheckovChanged, match="no longer defines `_parse_file`"):
+        internals.verify()
+
+
+def test_install_is_idempotent() -> None:
+    internals.install(name_and_explain, parse_inventory)
+    wrapped = (cfn_runner.Record, object_runner.Record, YamlRunner.__dict__["_parse_file"])
+    internals.install(name_and_explain, parse_inventory)
+    assert (cfn_runner.Record, object_runner.Record, YamlRunner.__dict__["_parse_file"]) == wrapped
+
+
+def test_constructing_a_check_installs_nothing() -> None:
+    """Adaptations are installed by the generated check modules' ``register``, never by a constructor."""
+    code = (
+        "from checkov.common.runners import object_runner\n"
+        "from checkov.cloudformation import runner as cfn_runner\n"
+        "before = (object_runner.Record, cfn_runner.Record)\n"
+        "from cn_crossborder.checkov.checks import CloudFormationRuleCheck, TerraformRuleCheck\n"
+        "TerraformRuleCheck('CKV_CNX_101'); CloudFormationRuleCheck('CKV_CNX_101')\n"
+        "assert (object_runner.Record, cfn_runner.Record) == before, 'a constructor patched Checkov'\n"
+        "from cn_crossborder.checkov.register import register\n"
+        "register('CKV_CNX_101')\n"
+        "assert object_runner.Record is not before[0], 'register did not install the adaptations'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_template_path_is_read_from_the_runner_frame(tmp_path: Path) -> None:
+    template = tmp_path / "stack.yaml"
+    template.write_text("Resources: {}\n", encoding="utf-8")
+
+    def runner_frame(cf_file: str, file_abs_path: str) -> str | None:  # the names Checkov's runner uses
+        return internals.template_path(cf_file)
+
+    assert runner_frame("/stack.yaml", str(template)) == str(template)
+    assert internals.template_path("/nowhere/stack.yaml") is None
