@@ -59,14 +59,6 @@ class GeneralExit:
     links: list[Link]
 
 
-@dataclass
-class Inspected:
-    """A resource a check covers that the model looked at and found nothing to judge, with why."""
-
-    resource: Resource
-    reason: str
-
-
 class NetworkModel:
     """Links, general exits and resource indexes for one scanned configuration."""
 

@@ -13,8 +13,6 @@ from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.sources.terraform import TerraformConfig
 
-DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
-
 _REF = re.compile(r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$")
 
 

@@ -29,8 +29,6 @@ RULE_OF = {
     "selectors": "CKV_CNX_104",
     "routes": "CKV_CNX_104",
 }
-LINK_SECTIONS = ("vpn", "lines", "pairs", "peerings", "groups")
-EXIT_SECTIONS = ("selectors", "routes")
 TAGS = "tags cn-crossborder:location, cn-crossborder:circuit"
 
 

@@ -17,9 +17,6 @@ class Citation:
     source: str
     verified: bool = True
 
-    def short(self) -> str:
-        return self.title
-
 
 CITATIONS: dict[str, Citation] = {
     c.key: c

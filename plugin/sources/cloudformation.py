@@ -68,7 +68,6 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
         {"ProviderName": "provider_name", "Location": "location"},
     ),
 }
-STACK_REGION = "stack region"
 
 _LINE_KEYS = ("__startline__", "__endline__", "__file__")
 _PSEUDO_REGION = "AWS::Region"

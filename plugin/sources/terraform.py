@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
 from cn_crossborder.sources.plan import plan_provider_for, plan_references
@@ -144,9 +144,6 @@ class TerraformConfig:
         if alias is None:
             return self._resolve(caller, name, None, (*via, f'inherited by module "{module_name}"'), depth + 1)
         return None
-
-
-Number = Union[int, float]
 
 
 def read_config(graph: Any) -> TerraformConfig:
