@@ -1,11 +1,17 @@
 """Benchmark: ``cn-crossborder scan`` against plain Checkov with one built-in check, on one tree.
 
-Generates a Terraform tree of about N resources (providers in their own file, VPNs, customer
-gateways, routes and unrelated buckets spread over many files), times both commands end to end
-in fresh processes, and prints the ratio. Run it twice with N and 2N to see the growth::
+Three shapes of tree, each timed end to end in fresh processes for both commands, printing the
+ratio (the fastest of ``--repeat`` runs counts):
 
-    python tests/benchmark.py --resources 5000
-    python tests/benchmark.py --resources 10000
+- ``--mode big``: one root module of about N resources (providers in their own file, VPNs, customer
+  gateways, routes and unrelated buckets spread over many files); run with N and 2N to see growth;
+- ``--mode small``: one small module (a handful of files), the pre-commit case;
+- ``--mode dirs``: D directories of flat root modules, each with its provider and a few resources,
+  and a few unrelated YAML files, shaped like a landing zone.
+
+    python tests/benchmark.py --mode big --resources 5000
+    python tests/benchmark.py --mode small --repeat 5
+    python tests/benchmark.py --mode dirs --dirs 1000
 
 Not a test: timings depend on the machine; the figures are recorded in docs/performance.md.
 """
@@ -57,6 +63,41 @@ def generate(root: Path, resources: int) -> int:
     return units * PER_UNIT
 
 
+SITE = (
+    'resource "aws_customer_gateway" "cgw_{i}" {{\n  bgp_asn    = 65000\n  ip_address = "{peer}"\n'
+    '  type       = "ipsec.1"\n}}\n\n'
+    'resource "aws_vpn_gateway" "vgw_{i}" {{\n  vpc_id = "vpc-{i:08x}"\n}}\n\n'
+    'resource "aws_vpn_connection" "vpn_{i}" {{\n  customer_gateway_id = aws_customer_gateway.cgw_{i}.id\n'
+    '  vpn_gateway_id      = aws_vpn_gateway.vgw_{i}.id\n  type                = "ipsec.1"\n}}\n\n'
+    'resource "aws_s3_bucket" "bucket_{i}" {{\n  bucket = "bench-{i}"\n  acl    = "private"\n}}\n'
+)
+
+
+def generate_small(root: Path) -> int:
+    """A module of four files: provider, variables, two files of resources."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "providers.tf").write_text('provider "aws" {\n  region = var.region\n}\n')
+    (root / "variables.tf").write_text('variable "region" {\n  default = "eu-central-1"\n}\n')
+    (root / "vpn.tf").write_text("\n".join(SITE.format(i=i, peer=f"116.228.0.{i + 1}") for i in range(2)))
+    (root / "more.tf").write_text("\n".join(SITE.format(i=i, peer=f"85.214.0.{i + 1}") for i in range(2, 4)))
+    return 4 * 4
+
+
+def generate_dirs(root: Path, dirs: int) -> int:
+    """``dirs`` flat root modules, each with its own provider and one site, plus unrelated YAML."""
+    for d in range(dirs):
+        module = root / f"accounts/acct-{d:04d}"
+        module.mkdir(parents=True, exist_ok=True)
+        region = "cn-north-1" if d % 2 else "eu-central-1"
+        (module / "main.tf").write_text(
+            f'provider "aws" {{\n  region = "{region}"\n}}\n\n'
+            + SITE.format(i=d, peer=f"85.214.{d // 250}.{d % 250 + 1}")
+        )
+    for y in range(6):
+        (root / f"config-{y}.yaml").write_text(f"name: config-{y}\nitems:\n  - a\n  - b\n")
+    return dirs * 4
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -68,13 +109,20 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--resources", type=int, default=5000)
+    parser.add_argument("--mode", choices=("big", "small", "dirs"), default="big")
+    parser.add_argument("--resources", type=int, default=5000, help="--mode big: resources in the tree")
+    parser.add_argument("--dirs", type=int, default=1000, help="--mode dirs: root modules in the tree")
     parser.add_argument("--repeat", type=int, default=1, help="runs per command; the fastest counts")
     parser.add_argument("--keep", metavar="DIR", help="generate the tree here and keep it")
     args = parser.parse_args()
 
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnx-bench-"))
-    count = generate(workdir, args.resources)
+    if args.mode == "small":
+        count = generate_small(workdir)
+    elif args.mode == "dirs":
+        count = generate_dirs(workdir, args.dirs)
+    else:
+        count = generate(workdir, args.resources)
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CKV_SKIP_PACKAGE_UPDATE_CHECK="true", LOG_LEVEL="ERROR")
     bin_dir = Path(sys.executable).parent
     ours = [sys.executable, "-m", "cn_crossborder.cli", "scan", str(workdir), "--format", "json"]
@@ -96,6 +144,7 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    print(f"mode: {args.mode}")
     print(f"resources: {count}")
     print(f"plain checkov ({BUILTIN_CHECK}): {t_plain:.1f} s")
     print(f"cn-crossborder scan: {t_ours:.1f} s")
