@@ -369,9 +369,21 @@ def test_discovery_order(tmp_path: Path) -> None:
 
 
 def test_discovery_finds_nothing(tmp_path: Path) -> None:
-    # tmp_path's ancestors hold no policy file on a test machine; if one does, it must be the nearest.
-    found = discover_policy(tmp_path, environ={})
-    assert found is None or tmp_path.is_relative_to(found.parent)
+    """No policy file at or above the start: None, whatever lies below or beside it."""
+    above = [p / POLICY_FILENAME for p in tmp_path.resolve().parents if (p / POLICY_FILENAME).is_file()]
+    assert above == [], "a policy file above pytest's temporary directory; move it away to run this test"
+    start = tmp_path / "repo"
+    (start / "infra").mkdir(parents=True)
+    below = write(start / "infra", "version: 1\n")
+    (tmp_path / "other").mkdir()
+    write(tmp_path / "other", "version: 1\n")
+    (start / "docs" / POLICY_FILENAME).mkdir(parents=True)  # a directory of that name is no policy file
+
+    assert discover_policy(start, environ={}) is None
+    assert discover_policy(start / "main.tf", environ={}) is None
+    assert discover_policy(start / "docs", environ={}) is None
+    assert discover_policy(start, environ={POLICY_ENV: ""}) is None
+    assert discover_policy(start / "infra", environ={}) == below  # control: one in the start directory is found
 
 
 def test_explicit_missing_file_is_an_input_error(tmp_path: Path) -> None:

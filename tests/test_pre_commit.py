@@ -168,6 +168,7 @@ def _try_repo(hook_repo: Path, project: Path, *files: str) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow
 def test_hook_fails_a_cross_border_vpn_whose_provider_is_in_a_sibling_file(hook_repo: Path, tmp_path: Path) -> None:
     project = _project(tmp_path, FAILING_VPN_TF)
     # Only vpn.tf changed: the region of aws.china is in providers.tf next to it.
@@ -180,6 +181,7 @@ def test_hook_fails_a_cross_border_vpn_whose_provider_is_in_a_sibling_file(hook_
     assert "cn-north-1" in out  # resolved through the sibling file's provider
 
 
+@pytest.mark.slow
 def test_hook_passes_a_domestic_vpn(hook_repo: Path, tmp_path: Path) -> None:
     project = _project(tmp_path, PASSING_VPN_TF)
     proc = _try_repo(hook_repo, project, "infra/china/vpn.tf")

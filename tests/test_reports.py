@@ -159,12 +159,18 @@ def test_junitxml_parses_and_names_the_failing_resources(expected: dict) -> None
     root = ET.fromstring(out)
     cases = list(root.iter("testcase"))
     failing = [c for c in cases if c.find("failure") is not None]
-    failing_101 = {c.get("classname", "") for c in failing if "[CKV_CNX_101]" in c.get("name", "")}
+    failing_101 = {c.get("classname", ""): c.find("failure") for c in failing if "[CKV_CNX_101]" in c.get("name", "")}
     for (file, resource), verdict in expected.items():
         assert (f"/{file}.{resource}" in failing_101) == (verdict == "FAILED"), resource
     assert int(root.get("failures", "0")) == len(failing)
-    message = next(c.find("failure").get("message", "") + (c.find("failure").text or "") for c in failing)
-    assert "CKV_CNX_" in message or "Resource" in message
+    title = all_rules()["CKV_CNX_101"].title
+    for (file, resource), verdict in expected.items():
+        if verdict != "FAILED":
+            continue
+        failure = failing_101[f"/{file}.{resource}"]
+        start, end = _block_lines(file, resource)
+        assert failure.get("message") == title
+        assert f"Resource: {resource}\nFile: /{file}: {start}-{end}\n" in (failure.text or ""), resource
 
 
 def test_json_is_checkovs_report_shape() -> None:
