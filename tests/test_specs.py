@@ -18,13 +18,13 @@ from cn_crossborder.clouds.spec import RULE_OF, all_specs, coverage_of, load_spe
 from cn_crossborder.domain.context import ScanContext
 from cn_crossborder.domain.policy import default_policy
 from cn_crossborder.domain.resource import Resource
-from cn_crossborder.domain.yamlsrc import InputError
+from cn_crossborder.domain.yamlsrc import InputError, load_single, schema_problems
 from cn_crossborder.network import build_model
 from cn_crossborder.rules import all_rules, get_rule
 from cn_crossborder.sources.providers import ProviderConfig
 from cn_crossborder.sources.terraform import TerraformConfig
 
-from .harness import FIXTURES
+from .harness import FIXTURES, ROOT
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -42,6 +42,15 @@ def test_every_cloud_has_a_valid_spec() -> None:
         "volcengine",
         "baiducloud",
     ]
+
+
+def test_every_shipped_spec_passes_the_strict_loader() -> None:
+    """Specs are read by the fast loader at scan time; the strict one (line numbers, duplicate keys) here."""
+    for spec in all_specs():
+        cloud = spec.cloud
+        text = (ROOT / "plugin" / "clouds" / "specs" / f"{cloud}.yaml").read_text(encoding="utf-8")
+        doc = load_single(spec.file, text)
+        assert schema_problems(doc, "cloud-spec.schema.json") == [], spec.file
 
 
 def test_a_broken_spec_is_refused_with_located_problems() -> None:

@@ -13,8 +13,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import yaml
 from cn_crossborder.domain.coverage import Coverage
-from cn_crossborder.domain.yamlsrc import InputError, load_single, schema_problems
+from cn_crossborder.domain.yamlsrc import InputError, Problem, load_schema, load_single, schema_problems
+from jsonschema import Draft202012Validator
 
 CLOUDS = ("aws", "azurerm", "alicloud", "tencentcloud", "huaweicloud", "volcengine", "baiducloud")
 SCHEMA = "cloud-spec.schema.json"
@@ -51,14 +53,23 @@ class CloudSpec:
         return str(self.data.get("description", ""))
 
 
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema(SCHEMA))
+
+
 def load_spec_text(name: str, text: str) -> CloudSpec:
-    """Parse and validate one spec; a spec that breaks the schema raises ``InputError`` with every problem."""
+    """Parse and validate one spec; a spec that breaks the schema raises ``InputError`` with every problem.
+
+    Specs are read on every scan, so the fast C loader reads them; only a spec that fails validation
+    is read again with line numbers, to say where.
+    """
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if isinstance(data, dict) and _validator().is_valid(data):
+        return CloudSpec(str(data["cloud"]), name, data)
     doc = load_single(name, text)
-    problems = schema_problems(doc, SCHEMA)
-    if problems:
-        raise InputError(problems)
-    data = doc.data
-    return CloudSpec(str(data["cloud"]), name, data)
+    problems = schema_problems(doc, SCHEMA) or [Problem(name, None, "", "is not a valid cloud spec")]
+    raise InputError(problems)
 
 
 @cache
