@@ -83,6 +83,9 @@ class TerraformConfig:
     providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
     module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
+    environ: Mapping[str, str] = field(default_factory=dict)
+    default_regions: Mapping[str, str] = field(default_factory=dict)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
