@@ -25,6 +25,8 @@ from cn_crossborder.sources.terraform import TerraformConfig, read_config
 
 
 def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
+    config.environ = dict(os.environ)
+    config.default_regions = dict(context.policy.default_regions)
     model = NetworkModel(config, context)
     clouds.add_links(model)
     clouds.add_exits(model)

@@ -67,8 +67,8 @@ def reports(stdout: str) -> list[dict]:
 
 
 def _short_address(address: str) -> str:
-    """``module.x.aws_vpn_connection.y`` -> ``aws_vpn_connection.y`` (fixtures annotate the block)."""
-    parts = address.split(".")
+    """``module.x.aws_vpn_connection.y[0]`` -> ``aws_vpn_connection.y`` (fixtures annotate the block)."""
+    parts = re.sub(r"\[[^\]]*\]", "", address).split(".")
     return ".".join(parts[-2:])
 
 
@@ -87,7 +87,9 @@ def actual_verdicts(report_list: Iterable[dict], tree: Path) -> Verdicts:
                     rel = path.resolve().relative_to(tree.resolve()).as_posix()
                 except ValueError:
                     rel = rec["file_path"].lstrip("/")
-                out[(rel, _short_address(rec["resource"]), rec["check_id"])] = verdict
+                key = (rel, _short_address(rec["resource"]), rec["check_id"])
+                if out.get(key) != "FAILED":  # instances of one block: the block fails if any fails
+                    out[key] = verdict
     return out
 
 

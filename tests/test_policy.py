@@ -215,7 +215,9 @@ def test_bad_date() -> None:
 def test_unknown_keys_point_at_the_key() -> None:
     problems = problems_of(POLICIES / "unknown-key.yaml")
     assert [(line, path) for line, path, _ in problems] == [(3, "circuit"), (9, "locations[0].city")]
-    assert problems[0][2].startswith("unknown key 'circuit'; expected one of: carriers, circuits, devices,")
+    assert problems[0][2].startswith(
+        "unknown key 'circuit'; expected one of: carriers, circuits, default_regions, devices,"
+    )
     assert problems[1][2] == "unknown key 'city'; expected one of: cidr, country, note"
 
 

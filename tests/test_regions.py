@@ -16,6 +16,7 @@ from cn_crossborder.domain.regions import (
     classify_region,
     cloud_of_resource_type,
     normalize_region,
+    region_of_zone,
 )
 
 JURISDICTION_RE = re.compile(r"^(CN|HK|MO|TW|OUTSIDE|[A-Z]{2})$")
@@ -352,3 +353,17 @@ def test_region_info_is_frozen() -> None:
     assert info is not None and info.jurisdiction == "DE"
     with pytest.raises(AttributeError):
         info.jurisdiction = "CN"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("cloud", "zone", "region"),
+    [
+        ("tencentcloud", "ap-guangzhou-3", "ap-guangzhou"),
+        ("alicloud", "cn-beijing-c", "cn-beijing"),
+        ("aws", "cn-north-1a", "cn-north-1"),
+        ("alicloud", "cn-nowhere-c", None),
+        ("tencentcloud", "var.zone", None),
+    ],
+)
+def test_zone_proves_its_region(cloud: str, zone: str, region: str | None) -> None:
+    assert region_of_zone(cloud, zone) == region

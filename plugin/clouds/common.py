@@ -13,7 +13,38 @@ from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.sources.terraform import TerraformConfig
 
-_REF = re.compile(r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$")
+_REF = re.compile(
+    r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$"
+)
+_NUMERIC_INDEX = re.compile(r'^\[\s*"?(\d+)"?\s*\]$')
+
+
+def _instance_key(index: str | None) -> str:
+    """An instance key as Checkov writes it in addresses: ``["0"]`` and ``[0]`` are ``[0]``."""
+    if not index:
+        return ""
+    numeric = _NUMERIC_INDEX.match(index)
+    return f"[{numeric.group(1)}]" if numeric else index.replace(" ", "")
+
+
+def _named_instance(config: TerraformConfig, target: Resource, text: Any) -> Resource:
+    """The instance an indexed reference names (``x[1].id``) in the module of ``target``.
+
+    Checkov links ``aws_customer_gateway.x[1].id`` to the first instance it finds; the text says which.
+    """
+    text = first(text)
+    match = _REF.match(text.strip()) if isinstance(text, str) else None
+    if match is None or not match.group("index"):
+        return target
+    wanted = match.group("addr") + _instance_key(match.group("index"))
+    at = target.address.rfind(f"{target.type}.")
+    prefix = target.address[:at] if at >= 0 else ""
+    if target.address == prefix + wanted:
+        return target
+    for candidate in config.by_address.get(prefix + wanted, ()):
+        if candidate.scope == target.scope:
+            return candidate
+    return target
 
 
 def is_default_route(value: Any) -> bool:
@@ -31,7 +62,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     """The resource that ``res.attr`` points at, by graph edge or else by the reference text."""
     target = res.ref(attr)
     if target is not None and (not types or target.type in types):
-        return target
+        return _named_instance(config, target, res.attrs.get(attr))
     if res.file.endswith(".json"):  # plan JSON: Terraform's own references, even for known values
         target = config.plan_referenced(res, attr, *types)
         if target is not None:
@@ -42,7 +73,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     match = _REF.match(text.strip())
     if not match:
         return None
-    local = match.group("addr")
+    local = match.group("addr") + _instance_key(match.group("index"))
     module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
     for candidate in config.by_address.get(module_prefix + local, ()):
         if candidate.scope == res.scope and (not types or candidate.type in types):

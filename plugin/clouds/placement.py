@@ -2,14 +2,87 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.endpoints import Endpoint, known_region_endpoint
-from cn_crossborder.domain.regions import cloud_of_resource_type
+from cn_crossborder.domain.regions import cloud_of_resource_type, region_of_zone
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.sources.terraform import TerraformConfig
 
 # Attributes that hold a resource's own region, per cloud (AWS provider v6, Huawei Cloud, Azure).
 _RESOURCE_REGION_ATTR = {"aws": "region", "huaweicloud": "region", "azurerm": "location"}
+
+# The environment variables each provider reads when its block names no region, in Terraform's order.
+REGION_ENV = {
+    "aws": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "alicloud": ("ALICLOUD_REGION",),
+    "tencentcloud": ("TENCENTCLOUD_REGION",),
+    "huaweicloud": ("HW_REGION_NAME",),
+    "volcengine": ("VOLCENGINE_REGION",),
+    "baiducloud": ("BAIDUCLOUD_REGION",),
+}
+
+# Attributes that hold a zone, whose region is proved by the zone id.
+_ZONE_ATTRS = ("availability_zone", "zone")
+
+_TRY = re.compile(r"^\$?\{?\s*try\((?P<args>.*)\)\s*\}?$", re.DOTALL)
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level arguments of a function call (commas inside quotes or brackets do not split)."""
+    args, depth, quote, current = [], 0, "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    if current.strip():
+        args.append(current.strip())
+    return args
+
+
+def static_value(value: Any) -> Any:
+    """A value as Terraform would have it statically: ``try(a, b)`` is its first resolvable argument.
+
+    Checkov leaves ``try(var.unset, "ap-guangzhou")`` as text; read as a region name it would be an
+    unknown region, and an unset first argument would hide the written fallback.
+    """
+    value = first(value)
+    match = _TRY.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return value
+    for arg in _split_args(match.group("args")):
+        arg = arg.strip()
+        if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "\"'":
+            return arg[1:-1]
+        inner = static_value(arg)
+        if is_resolved(inner) and inner != "None" and not re.search(r"[()]", str(inner)):
+            return inner
+    return None
+
+
+def _unwritten_region(config: TerraformConfig, cloud: str, unknown: Endpoint) -> Endpoint:
+    """Where Terraform takes a region no block writes: the provider's environment variable, then the
+    policy's ``default_regions``; else ``unknown`` stands."""
+    for name in REGION_ENV.get(cloud, ()):
+        value = config.environ.get(name, "").strip()
+        if value:
+            return known_region_endpoint(cloud, value, f"via environment {name}")
+    default = config.default_regions.get(cloud)
+    if default:
+        return known_region_endpoint(cloud, default, "via default_regions of the policy")
+    return unknown
 
 
 def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
@@ -22,18 +95,25 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
             return known_region_endpoint(cloud, str(region), res.region_how)
         return Endpoint(None, "stack region", res.region_how)
     if attr:
-        own = first(res.attrs.get(attr))
+        own = static_value(res.attrs.get(attr))
         if is_resolved(own):
             return known_region_endpoint(cloud, str(own), f"via {attr} of {res.address}")
         if own is not None:
             return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically")
+    for zone_attr in _ZONE_ATTRS:
+        zone = static_value(res.attrs.get(zone_attr))
+        region = region_of_zone(cloud, zone) if is_resolved(zone) else None
+        if region is not None:
+            return known_region_endpoint(cloud, region, f"via {zone_attr} {zone} of {res.address}")
     provider = config.provider_for(res)
     if provider is None:
-        return Endpoint(
+        unknown = Endpoint(
             None,
             f"{cloud} provider",
-            f"no {cloud} provider block in the module of {res.address}; the region comes from the environment",
+            f"no {cloud} provider block in the module of {res.address}, no region in the environment "
+            f"({', '.join(REGION_ENV.get(cloud, ())) or 'none read'}) nor in default_regions of the policy",
         )
+        return _unwritten_region(config, cloud, unknown)
     where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})"
     chain = f" through {', '.join(provider.via)}" if provider.via else ""
     if cloud == "azurerm":
@@ -41,8 +121,16 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         if isinstance(env, str) and env.lower() == "china":
             return Endpoint(jurisdictions.CN, "Azure China", f"via provider {where} environment = china{chain}")
         return Endpoint(None, "no location", f"{res.address} has no location and provider {where} names none")
-    region = first(provider.attrs.get("region"))
+    written = provider.attrs.get("region")
+    region = static_value(written)
+    if written is None:
+        unknown = Endpoint(
+            None,
+            "no region",
+            f"provider {where}{chain} names no region, and neither the environment "
+            f"({', '.join(REGION_ENV.get(cloud, ())) or 'none read'}) nor default_regions of the policy gives one",
+        )
+        return _unwritten_region(config, cloud, unknown)
     if not is_resolved(region):
-        shown = region if region is not None else "no region"
-        return Endpoint(None, str(shown), f"provider {where}{chain} has no static region")
+        return Endpoint(None, str(first(written)), f"provider {where}{chain} has no static region")
     return known_region_endpoint(cloud, str(region), f"via provider {where}{chain}")

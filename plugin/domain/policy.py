@@ -134,6 +134,7 @@ class Policy:
     exemptions: tuple[Exemption, ...] = ()
     devices: tuple[dict[str, Any], ...] = ()
     additional: tuple[Carrier, ...] = field(default=(), compare=False)  # carriers.additional
+    default_regions: dict[str, str] = field(default_factory=dict)  # cloud -> region, the last resort
 
     def approved_carrier(self, text: str | None) -> Carrier | None:
         """The approved carrier ``text`` names; None for an unapproved or unknown one."""
@@ -256,7 +257,14 @@ class _Builder:
             exemptions=self._exemptions(),
             devices=self._devices(),
             additional=additional,
+            default_regions=self._default_regions(),
         )
+
+    def _default_regions(self) -> dict[str, str]:
+        value = self.data.get("default_regions")
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): str(v).strip() for k, v in value.items() if isinstance(v, str) and v.strip()}
 
     # carriers -------------------------------------------------------------------------------------
 

@@ -131,6 +131,25 @@ def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
     return None
 
 
+def region_of_zone(cloud: str, zone: Any) -> str | None:
+    """The catalogue region a zone id belongs to (``ap-guangzhou-3``, ``cn-beijing-c``, ``cn-north-1a``).
+
+    Only a region the catalogue lists for that cloud is proved; a pattern match proves nothing.
+    """
+    if not isinstance(zone, str) or not isinstance(cloud, str) or _UNRESOLVED_RE.search(zone):
+        return None
+    catalogue = _load_catalogue().get(cloud.strip().lower())
+    key = zone.strip().lower()
+    if catalogue is None or not key:
+        return None
+    candidates = [key[:-1], key.rsplit("-", 1)[0]] if key[-1:].isalpha() else [key.rsplit("-", 1)[0]]
+    for candidate in candidates:
+        entry = catalogue.entries.get(candidate)
+        if entry is not None and candidate != key:
+            return str(entry["id"])
+    return None
+
+
 @lru_cache(maxsize=1)
 def _load_catalogue() -> dict[str, _Cloud]:
     """Read and check the catalogue once, on first use, so importing this module stays cheap."""

@@ -58,8 +58,12 @@ class Resource:
         return default if value is None else value
 
     def ref(self, key: str) -> Resource | None:
-        """The resource an attribute refers to (``customer_gateway_id = aws_customer_gateway.x.id``)."""
-        found = self.refs.get(key)
+        """The resource an attribute refers to (``customer_gateway_id = aws_customer_gateway.x.id``).
+
+        Checkov labels an edge ``[cross-variable] key`` when the reference passes through a local or
+        a module variable; it is the same resource.
+        """
+        found = self.refs.get(key) or self.refs.get(f"[cross-variable] {key}")
         return found[0] if found else None
 
     def tags(self) -> dict[str, Any]:

@@ -83,6 +83,9 @@ class TerraformConfig:
     providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
     module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
+    environ: Mapping[str, str] = field(default_factory=dict)
+    default_regions: Mapping[str, str] = field(default_factory=dict)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
@@ -146,10 +149,40 @@ class TerraformConfig:
         return None
 
 
+# ``var.offices["1"]``: Checkov leaves an element of a list or map variable unrendered under ``count``.
+_VAR_ELEMENT = re.compile(r'^\$?\{?var\.(?P<name>[A-Za-z0-9_-]+)\[\s*"?(?P<key>[^"\]]+)"?\s*\]\}?$')
+
+
+def _element(value: Any, key: str) -> Any:
+    """Element ``key`` of a list or map variable value, or None when it has none."""
+    value = first(value) if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) else value
+    if isinstance(value, Mapping):
+        return value.get(key)
+    if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+        return value[int(key)]
+    return None
+
+
+def _render_elements(res: Resource, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+    """Render ``var.x[i]`` attributes of ``res`` from the variable's value in its module."""
+    rendered: dict[str, Any] = {}
+    for key, value in res.attrs.items():
+        text = first(value)
+        match = _VAR_ELEMENT.match(text.strip()) if isinstance(text, str) else None
+        if match is None or (res.scope, match.group("name")) not in variables:
+            continue
+        element = _element(variables[(res.scope, match.group("name"))], match.group("key"))
+        if element is not None and not isinstance(element, (Mapping, list)):
+            rendered[key] = [element]
+    if rendered:
+        res.attrs = {**res.attrs, **rendered}
+
+
 def read_config(graph: Any) -> TerraformConfig:
     """One pass over vertices and edges; nothing here depends on the number of resources squared."""
     config = TerraformConfig()
     by_index: dict[int, Resource] = {}
+    variables: dict[tuple[ScopeKey, str], Any] = {}
     for idx, attrs in iter_vertices(graph):
         block_type = attrs.get("block_type_")
         file_path = str(attrs.get("file_path_", ""))
@@ -181,6 +214,8 @@ def read_config(graph: Any) -> TerraformConfig:
             alias = alias if isinstance(alias, str) and alias else None
             provider = ProviderConfig(name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ())
             config.providers.setdefault((_scope_of(attrs), name, alias), provider)
+        elif block_type == "variable" and "default" in attrs:
+            variables[(_scope_of(attrs), str(attrs.get("block_name_", "")))] = attrs["default"]
         elif block_type == "module":
             child = (
                 "module",
@@ -190,6 +225,8 @@ def read_config(graph: Any) -> TerraformConfig:
                 _module_key(attrs.get("source_module_object_")),
             )
             config.module_calls[child] = (attrs, _scope_of(attrs))
+    for res in config.resources:
+        _render_elements(res, variables)
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
