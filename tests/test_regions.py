@@ -100,7 +100,7 @@ def test_aws_hong_kong_and_taipei() -> None:
     tw = classify_region("aws", "ap-east-2")
     assert tw is not None
     assert tw.jurisdiction == "TW"
-    assert tw.verified is False
+    assert tw.verified is True  # "Asia Pacific (Taipei)" in aws-sdk-go-base endpoints_gen.go
 
 
 def test_cn_north_1_depends_on_the_cloud() -> None:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, address_endpoint
+from cn_crossborder.domain.jurisdictions import CN
+from cn_crossborder.domain.places import mainland_place
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.sources.terraform import TerraformConfig
@@ -136,8 +138,9 @@ def member_pairs(members: list[tuple[Resource, Endpoint]]) -> Iterator[tuple[Res
 def declared_far_end(label: Any, *tagged: Resource | None) -> tuple[Endpoint, str | None]:
     """The customer end of a dedicated line, and the proof when it is declared CN.
 
-    Only a cn-crossborder:location tag on the line or on an interface over it locates that end;
-    peer locations are free text (an IDC address) and locate nothing.
+    A cn-crossborder:location tag on the line or on an interface over it locates that end. Free-text
+    locations locate nothing here; a spec's ``far_end`` may let the provider's own attribute for the
+    customer's end prove a mainland place (``attribute_far_end``).
     """
     shown = str(first(label)) if is_resolved(first(label)) else "customer end"
     for res in tagged:
@@ -150,6 +153,24 @@ def declared_far_end(label: Any, *tagged: Resource | None) -> tuple[Endpoint, st
         proof = f"tag {LOCATION_TAG} = CN {where}" if code == "CN" else None
         return Endpoint(code, shown, f"by tag {LOCATION_TAG} {where}"), proof
     return Endpoint(None, shown, f"not located: no {LOCATION_TAG} tag on the line or over it"), None
+
+
+def attribute_far_end(label: Any, line: Resource, attr: str) -> tuple[Endpoint, str] | None:
+    """The customer end of a line located by the provider's own attribute for that end.
+
+    Only for attributes that describe the customer's side (a spec's ``far_end`` with
+    ``proves_mainland``): a text naming a mainland place puts the end in CN. A text naming no
+    listed place, or naming Hong Kong, Macao or Taiwan, proves nothing (None).
+    """
+    value = first(line.attrs.get(attr))
+    if not is_resolved(value) or not isinstance(value, str):
+        return None
+    place = mainland_place(value)
+    if place is None:
+        return None
+    shown = str(first(label)) if is_resolved(first(label)) else value
+    how = f"by {attr} {value!r} naming a mainland place ({place})"
+    return Endpoint(CN, shown, how), f"{attr} {value!r} names a mainland place ({place})"
 
 
 def cross_border_pairs(

@@ -21,10 +21,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from cn_crossborder.clouds import products
 from cn_crossborder.clouds.common import (
+    attribute_far_end,
     circuit_tags,
     declared_far_end,
     group_key,
@@ -295,6 +297,20 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
         if is_resolved(label) and far.get("format"):
             label = far["format"].format(label)
         remote, proof = declared_far_end(label, line, *ifaces)
+        far_end = entry.get("far_end")
+        if far_end and far_end.get("proves_mainland") and remote.jurisdiction is None:
+            by_attr = attribute_far_end(label, line, far_end["attr"])
+            if by_attr is not None:
+                remote, proof = by_attr
+            else:
+                attr, value = far_end["attr"], first(line.attrs.get(far_end["attr"]))
+                if value is None:
+                    note = f"{attr} is not set"
+                elif not is_resolved(value):
+                    note = f"{attr} is not known statically"
+                else:
+                    note = f"{attr} {str(value)!r} names no mainland place (or names Hong Kong, Macao or Taiwan)"
+                remote = replace(remote, how=f"{remote.how}; {note}")
         peer_ips = {
             str(i.get(interfaces["peer_ip"]))
             for i in ifaces

@@ -111,7 +111,7 @@ def alicloud_package(package: Resource) -> Product:
     if not (is_resolved(a) and is_resolved(b)):
         return None, f"the areas of {package.address} are not known statically"
     if len([x for x in (a, b) if str(x).lower() == "china"]) == 1:
-        return f"the {ALI_PRODUCT} {package.address} ({a} <-> {b})", None
+        return f"the {ALI_PRODUCT} {package.address} ({a} <-> {b}; the carrier behind it is unverified)", None
     return None, f"{package.address} connects {a} and {b}, so it is not a cross-border bandwidth package"
 
 

@@ -144,6 +144,8 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
     elif section == "lines":
         parts.append(f"{entry['carrier']} (any name of an approved carrier)")
         parts += list(entry.get("far_label", {}).get("attrs", ()))
+        if entry.get("far_end", {}).get("proves_mainland"):
+            parts.append(f"{entry['far_end']['attr']} (a mainland place name proves the far end)")
         parts.append(TAGS)
     elif section == "peerings":
         remote = entry["remote"]

@@ -230,6 +230,8 @@ class DeviceMatch:
     verified: bool  # False: the entry rests on general knowledge only
     origin: str  # "catalogue" or "policy"
     mass_consumer: bool = False  # declared by a policy entry
+    acquired: str = ""  # a policy entry's acquired: imported-under-licence, bought-in-mainland, ...
+    evidence: str = ""  # its licence (imported-under-licence) or source
 
     @property
     def foreign(self) -> bool:
@@ -289,6 +291,8 @@ class _Entry:
     verified: bool
     mass_consumer: bool
     origin: str
+    acquired: str = ""
+    evidence: str = ""
 
 
 def _entry(raw: Mapping[str, Any], origin: str) -> _Entry:
@@ -313,6 +317,8 @@ def _entry(raw: Mapping[str, Any], origin: str) -> _Entry:
         verified=not raw.get("unverified", False),
         mass_consumer=bool(raw.get("mass_consumer", False)),
         origin=origin,
+        acquired=str(raw.get("acquired") or "") if origin == POLICY else "",
+        evidence=str(raw.get("licence") or raw.get("source") or "") if origin == POLICY else "",
     )
 
 
@@ -392,6 +398,8 @@ def _to_match(hit: _Hit, text: str) -> DeviceMatch:
         verified=entry.verified,
         origin=entry.origin,
         mass_consumer=entry.mass_consumer,
+        acquired=entry.acquired,
+        evidence=entry.evidence,
     )
 
 

@@ -25,17 +25,19 @@ CITATIONS: dict[str, Citation] = {
             "icge-6",
             "Administrative Measures for International Communication Gateway Exchanges "
             "(国际通信出入口局管理办法, MII Order No. 22, 2002) Art. 6",
-            "International communication must go through a gateway approved by the ministry; "
-            "no organisation or individual may use any other route.",
+            "Engaging in international communications business within the PRC must go through an "
+            "international communication gateway whose establishment the ministry approved; no "
+            "organisation or individual may use any other route for international communication.",
             "https://gqvideo.com/product/2761.html (official text, mirror); "
             "http://www.lawinfochina.com/display.aspx?id=2407&lib=law (English)",
         ),
         Citation(
             "telecom-64",
-            "Telecommunications Regulations (电信条例, 2016) Art. 64",
-            "International communication from the PRC, and traffic with Hong Kong, Macao and Taiwan, "
-            "must go through an international gateway exchange approved by the State Council's "
-            "telecom authority.",
+            "Telecommunications Regulations (电信条例, 2016) Art. 64 (international telecommunications business)",
+            "Engaging in international telecommunications business (国际通信业务) within the PRC must go "
+            "through an international gateway exchange whose establishment the State Council's telecom "
+            "authority approved; business with Hong Kong, Macao and Taiwan is handled the same way. The "
+            "article governs carrying on that business, not every connection that reaches abroad.",
             "LawRefBook/Laws 行政法规/电信条例.md (2016-02-06 revision)",
         ),
         Citation(
@@ -48,10 +50,12 @@ CITATIONS: dict[str, Citation] = {
         ),
         Citation(
             "circular-32",
-            "MIIT Circular 32 (工信部信管函〔2017〕32号), cross-border business item",
-            "Without approval no one may build or lease private lines (including VPNs) or other "
-            "channels for cross-border activity; international private lines leased from basic "
-            "telecom operators are for the user's internal office use only.",
+            "MIIT Circular 32 (工信部信管函〔2017〕32号), item on cross-border business operations",
+            "Without the telecom authority's approval, no one may build or lease private lines "
+            "(including VPNs) or other channels to carry out cross-border business operations "
+            "(跨境经营活动). International private lines that basic telecom operators lease to users are "
+            "to be used only for the user's internal office work, and not to connect data centres or "
+            "business platforms inside and outside China to operate telecom business.",
             "https://www.miit.gov.cn/jgsj/xgj/wjfb/art/2020/art_ac2095b32d054e22a03e8154c3a44d50.html",
         ),
         Citation(
@@ -65,10 +69,14 @@ CITATIONS: dict[str, Citation] = {
         Citation(
             "miit-qa-2017",
             "MIIT answers on Circular 32 (2017-01-24)",
-            "Companies that need cross-border lines for their own office use may lease them from "
-            "operators that lawfully run international gateways (China Telecom, China Unicom, "
-            "China Mobile).",
-            "https://wap.miit.gov.cn/zwgk/zcjd/art/2020/art_6d942fea3c824343bdd1e01f2d6e12af.html",
+            "Foreign-trade companies and multinationals that need cross-border lines for their own "
+            "office use may lease them from telecom operators that lawfully set up international "
+            "gateways; the circular targets enterprises and individuals without a licence for "
+            "international telecom business that lease lines or VPNs to run cross-border telecom "
+            "business. (That the operators are China Telecom, China Unicom and China Mobile is from "
+            "CAICT's 2018 briefing, not from the answers.)",
+            "https://wap.miit.gov.cn/zwgk/zcjd/art/2020/art_6d942fea3c824343bdd1e01f2d6e12af.html; "
+            "operators named: CAICT briefing 2018, asiaott.com/2018/01/12-154704.html (secondary)",
         ),
         Citation(
             "icge-19",
@@ -98,9 +106,10 @@ CITATIONS: dict[str, Citation] = {
             "announcement-63",
             "MOFCOM/SCA/GAC Announcement No. 63 of 2020: Commercial Encryption Import Licence List",
             "Encrypted telephones, encrypted fax machines, cipher machines (including cipher cards) "
-            "and encrypted VPN devices above the list's thresholds need an import licence "
-            "(effective 2021-01-01).",
-            "https://www.pillsburylaw.com/en/news-and-insights/import-export-control-license-lists-commercial-encryption.html",
+            "and encrypted VPN devices whose cryptography reaches the list's thresholds need an import "
+            "licence, which the importer applies for (effective 2021-01-01).",
+            "https://www.pillsburylaw.com/en/news-and-insights/import-export-control-license-lists-"
+            "commercial-encryption.html (secondary; the official text and its thresholds were not obtained)",
         ),
     )
 }

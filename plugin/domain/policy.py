@@ -459,6 +459,14 @@ class _Builder:
                     except re.error as exc:
                         message = f"{pattern!r} is not a valid regular expression ({exc})"
                         self.fail((*path, "patterns", j), message)
+            acquired = item.get("acquired")
+            needs = {"imported-under-licence": "licence", "bought-in-mainland": "source", "made-in-mainland": "source"}
+            if isinstance(acquired, str) and acquired in needs and not item.get(needs[acquired]):
+                why = {
+                    "licence": "the reference of the import licence the units entered under (yours or the importer's)",
+                    "source": "the evidence for it (supplier and purchase record, or the factory)",
+                }[needs[acquired]]
+                self.fail((*path, needs[acquired]), f"is missing: acquired: {acquired} needs {needs[acquired]}, {why}")
             out.append({**item, "made_in": made_in} if made_in else item)
         return tuple(out)
 

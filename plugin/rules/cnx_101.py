@@ -1,4 +1,4 @@
-"""CKV_CNX_101: a site-to-site VPN that crosses the mainland border must ride an approved carrier."""
+"""CKV_CNX_101: a site-to-site VPN that crosses the mainland border should ride an approved carrier."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
         term = termination(link, model.context)
         if term.approved:
             return f"Cross-border ({cross.reason}); terminates on an approved carrier: {term.how}.", False
-        return f"Cross-border ({cross.reason}) self-built IPsec tunnel: " + "; ".join(term.problems) + ".", True
+        return (
+            f"Cross-border ({cross.reason}) self-built IPsec tunnel, outside the compliant routes "
+            "(a regulatory risk, not a settled violation): " + "; ".join(term.problems) + ".",
+            True,
+        )
 
     out_of_scope = f"{res.address} is not a site-to-site IPsec link (out of scope)"
     return judge_links(model.links_for(res, VPN), out_of_scope, judge)
@@ -28,9 +32,16 @@ RULE = Rule(
     severity="HIGH",
     category="NETWORKING",
     protects=(
-        "Mainland China allows international connections only through gateways run by the licensed "
-        "carriers. An IPsec tunnel over the Internet between a mainland site or region and one "
-        "outside the mainland is a self-built cross-border VPN, whichever side starts it."
+        "The compliant route that MIIT (its 2017 answers on Circular 32) and CAICT describe for a "
+        "company's own cross-border network is an international private line or IP-VPN leased from "
+        "China Telecom, China Unicom or China Mobile, for internal office use. An IPsec tunnel over the "
+        "Internet between a mainland site or region and one outside the mainland, whichever side starts "
+        "it, is a cross-border VPN the company builds itself, outside that route. This is a regulatory "
+        "risk, not a settled violation: the Interim Provisions Art. 6 say no unit may build or use its "
+        "own channel for international networking, and Circular 32 says no one may build or lease private "
+        "lines or VPNs to carry out cross-border business operations without approval; MIIT has said "
+        "publicly that the rules target unlicensed cross-border telecom business, not ordinary "
+        "cross-border Internet access, and no authority has ruled on tunnels of this kind."
     ),
     fails_when=(
         "a site-to-site VPN connection has one end in mainland China and the other outside it (Hong "
@@ -38,7 +49,7 @@ RULE = Rule(
         "cloud's licensed cross-border product, nor a valid circuit of the policy shows that it "
         "terminates on China Telecom, China Unicom or China Mobile"
     ),
-    legal=("icge-6", "telecom-64", "circular-32", "interim-6"),
+    legal=("interim-6", "circular-32", "miit-qa-2017"),
     remediation=(
         "Carry the traffic over an international private line or IP-VPN leased from China Telecom, "
         "China Unicom or China Mobile (or their international arms CTG, CUG, CMI) for internal office "

@@ -41,13 +41,15 @@ RULE = Rule(
     fails_when=(
         "a dedicated line serving a mainland region names no approved carrier (operator or provider "
         "attribute, or a valid circuit of the policy) and its far end is not proven to be in mainland "
-        "China by a cn-crossborder:location tag or a registered circuit"
+        "China by a cn-crossborder:location tag, a registered circuit, or the provider's own attribute for "
+        "the customer's end naming a mainland place (Alibaba peer_location, Tencent location)"
     ),
     legal=("icge-6", "telecom-64", "telecom-58", "circular-32"),
     remediation=(
         "Order the line from China Telecom, China Unicom or China Mobile (set the operator attribute, "
         'e.g. line_operator = "CU") or record it as a circuit in .cn-crossborder.yaml; if the line '
-        'is domestic, tag it cn-crossborder:location = "CN".'
+        "is domestic, write the customer end's city in peer_location (Alibaba) or location (Tencent), "
+        'or tag the line or an interface over it cn-crossborder:location = "CN".'
     ),
     evaluate=evaluate,
 )

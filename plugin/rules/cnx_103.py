@@ -31,20 +31,24 @@ RULE = Rule(
     severity="HIGH",
     category="NETWORKING",
     protects=(
-        "Clouds that join mainland and overseas regions (Alibaba CEN, Tencent CCN, Huawei Cloud "
-        "Connect, Volcengine CEN) sell the cross-border leg as a separate product run with a licensed "
-        "carrier and its compliance filing. Peering across the border without it is an unlicensed "
-        "international channel; AWS and Azure China are separate partitions where such links cannot "
-        "exist at all."
+        "Clouds that join mainland and overseas regions sell the cross-border leg as a separate product "
+        "with its own compliance filing: Tencent CCN cross-border traffic needs China Unicom's approval of "
+        "the account, and Huawei Cloud Connect cross-border bandwidth runs on China Unicom, which reviews "
+        "and files the customer's papers; Volcengine offers China Unicom and China Telecom applications; "
+        "for Alibaba CEN cross-border bandwidth packages the carrier behind the product is unverified. "
+        "Peering across the border without the product is a cross-border channel outside the routes the "
+        "regulators describe (a regulatory risk under the Interim Provisions Art. 6 and Circular 32). AWS "
+        "and Azure China are separate partitions where such links cannot exist at all."
     ),
     fails_when=(
         "a peering, transit-router peering, CEN/CCN/Cloud Connect link joins a mainland region and a "
         "region outside it without the cloud's licensed cross-border product or a valid circuit, or "
         "tries to cross the China partition of AWS or Azure"
     ),
-    legal=("icge-6", "telecom-64", "circular-32"),
+    legal=("interim-6", "circular-32", "icge-6"),
     remediation=(
         "Buy the cloud's cross-border bandwidth product (Alibaba CEN cross-border bandwidth package, "
+        "whose carrier is unverified, so ask Alibaba Cloud which carrier files it; "
         "Tencent CCN cross-border with the compliance approval, Huawei Cloud Connect cross-border "
         "bandwidth package, Volcengine cross-border bandwidth package) and attach the link to it; on "
         "AWS and Azure connect the China partition through a carrier's line (Direct Connect or "

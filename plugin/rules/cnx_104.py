@@ -32,8 +32,9 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
                 continue
             why = (
                 f"{exit_.what}: all traffic of a mainland network leaves over the cross-border link "
-                f"{link.resource.address} ({cross.reason}). Leased cross-border lines are for internal "
-                "office traffic only, whatever the carrier."
+                f"{link.resource.address} ({cross.reason}). Circular 32 limits leased cross-border lines to "
+                "internal office use; by this check's interpretation that rules out a general exit, "
+                "whatever the carrier."
             )
             details.append(why)
             failures.append(why)
@@ -48,10 +49,13 @@ RULE = Rule(
     severity="HIGH",
     category="NETWORKING",
     protects=(
-        "International private lines leased from the licensed carriers may be used only for the "
-        "company's internal office traffic. A 0.0.0.0/0 or ::/0 route, forced tunnelling or an "
-        "all-traffic selector that sends a mainland network's traffic abroad turns the line into a "
-        "general Internet exit, which no carrier approval covers."
+        "Circular 32 says that international private lines leased from basic telecom operators are for "
+        "the user's internal office use only and may not connect data centres or business platforms "
+        "inside and outside China to operate telecom business. Reading that restriction as ruling out a "
+        "general Internet exit is this check's interpretation, not a statement of the text: a "
+        "0.0.0.0/0 or ::/0 route, forced tunnelling or an all-traffic selector that sends a mainland "
+        "network's traffic abroad uses the link for more than internal office traffic, whatever the "
+        "carrier."
     ),
     fails_when=(
         "a default route (0.0.0.0/0 or ::/0) in a mainland network points at a cross-border link, or "

@@ -18,7 +18,7 @@ from dataclasses import replace
 from cn_crossborder.clouds.devices import device_location, device_text
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.context import ScanContext
-from cn_crossborder.domain.devices import CIPHER_MACHINE, VPN_DEVICE, DeviceMatch, import_list
+from cn_crossborder.domain.devices import CIPHER_MACHINE, POLICY, VPN_DEVICE, DeviceMatch, import_list
 from cn_crossborder.domain.endpoints import DEVICE_TAG, LOCATION_TAG, Endpoint
 from cn_crossborder.domain.policy import Licence
 from cn_crossborder.domain.resource import Resource
@@ -75,6 +75,45 @@ def licence_status(
         shown = " / ".join(dict.fromkeys(f"{v} {m}".strip() for v, m in devices if v))
         lines.append(f"no licence in the policy covers {shown or 'this device'}")
     return False, lines
+
+
+# ---------------------------------------------------------------------------------- acquisition
+
+ACQUIRED_HINT = (
+    "record the reference of the import licence the units entered under (yours, or your distributor's "
+    "as importer) with a devices: entry (acquired: imported-under-licence, licence: ...) or under "
+    "licences:, or declare with a devices: entry that they were bought in mainland China from a "
+    "licensed importer (acquired: bought-in-mainland, source: ...), made there (acquired: "
+    "made-in-mainland, source: ...) or are a mass-consumer product (acquired: mass-consumer)"
+)
+
+
+def declared_acquisition(match: DeviceMatch | None) -> str | None:
+    """Why a policy ``devices:`` entry's ``acquired`` says the units need no licence of the user's.
+
+    The licence belongs to the import and the importer: a unit imported under a licence (the user's
+    or a distributor's), bought in the mainland from a licensed importer, made in the mainland, or a
+    mass-consumer product, is lawfully there without a licence in the user's name. None when the
+    entry declares nothing (or the device was recognised by the catalogue, which cannot know).
+    """
+    if match is None or match.origin != POLICY:
+        return None
+    evidence = f"{match.evidence}; " if match.evidence else ""
+    if match.acquired == "imported-under-licence":
+        return f"declared imported under licence {match.evidence} (policy devices: entry; the importer's licence)"
+    if match.acquired == "bought-in-mainland":
+        return (
+            f"declared bought in mainland China from a licensed importer ({evidence}policy devices: entry), "
+            "so the import licence is the importer's"
+        )
+    if match.acquired == "made-in-mainland":
+        return f"declared made in mainland China ({evidence}policy devices: entry), so it was not imported"
+    if match.acquired == "mass-consumer":
+        return (
+            "declared a mass-consumer product (policy devices: entry), exempt from import licensing: "
+            f"{import_list().exemption}"
+        )
+    return None
 
 
 # ------------------------------------------------------------------------------------------ verdict
@@ -152,6 +191,11 @@ def judge_device(
         why = f"{subject}: declared a mass-consumer product ({mass_consumer}), exempt from import licensing"
         details.append(why + f". {import_list().exemption}.")
         return Verdict(PASSED, why, details)
+    declared = declared_acquisition(match)
+    if declared:
+        why = f"{subject}: {declared}"
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
     licensed, lines = licence_status(context, licence, spellings)
     details += [f"Licence: {line}." for line in lines]
     if licensed:
@@ -161,7 +205,8 @@ def judge_device(
     why = (
         f"{subject}: {name} is {with_article(item_name(match.category))} ({item.name_zh}, on the commercial "
         f"encryption import licence list) made in {jurisdictions.describe(match.made_in)} and located in "
-        f"mainland China, without a valid import licence: {'; '.join(lines)}"
+        "mainland China, and the policy records neither the import licence it entered under nor that it "
+        f"was acquired in a way that needs none: {'; '.join(lines)}; {ACQUIRED_HINT}"
     )
     details.append(why + ".")
     return Verdict(FAILED, why, details)
@@ -241,37 +286,53 @@ The import licence list: MOFCOM, the State Cryptography Administration and the G
   of Customs published the Commercial Encryption Import Licence List (商用密码进口许可清单) with
   Announcement No. 63 of 2020, in force since 2021-01-01. It names four items: encrypted telephones,
   encrypted fax machines, cipher machines (including cipher cards) and encrypted VPN devices, caught
-  when their cryptography reaches the list's key-length thresholds (symmetric keys of 64 bits or more,
-  RSA keys of 768 bits or more, elliptic-curve keys of 128 bits or more; confirmed for telephones,
-  used as an indicator for the other items). Mass-consumer products are exempt (Encryption Law Art.
-  28(2); Commercial Cryptography Regulations 2023 Art. 31(3))."""
+  when their key length (or, for some items, their encryption rate) reaches the list's thresholds.
+  The only thresholds found are those of the telephone item (symmetric keys of 64 bits or more, RSA
+  keys of 768 bits or more, elliptic-curve keys of 128 bits or more), read from a secondary source
+  and UNVERIFIED against the official list; they serve as an indicator, for the other items too.
+  Mass-consumer products are exempt (Encryption Law Art. 28(2); Commercial Cryptography Regulations
+  2023 Art. 31(3))."""
 
 LICENCE_TEXT = """\
-How to get a licence: the importer applies to MOFCOM for a dual-use items import licence
-  (Commercial Cryptography Regulations 2023 Art. 32), with identity papers, the contract, a technical
-  description of the product and an end-user/end-use certificate (Art. 34); MOFCOM decides within 45
-  working days together with the State Cryptography Administration. The licence is presented to
-  Customs at import (Art. 33).
+Whose licence: the licence belongs to the import, and the importer applies to MOFCOM for it, as a
+  dual-use items import licence (Commercial Cryptography Regulations 2023 Art. 32), with identity
+  papers, the contract, a technical description of the product and an end-user/end-use certificate (Art. 34);
+  MOFCOM decides within 45 working days together with the State Cryptography Administration. The
+  licence is presented to Customs at import (Art. 33). When a distributor imported the units, the
+  licence is the distributor's; a unit made in mainland China was never imported.
 
-How to record it: list it under `licences:` in .cn-crossborder.yaml:
+How to record it: list a licence under `licences:` in .cn-crossborder.yaml:
     licences:
       - id: IMP-2026-0007            # the licence number
         vendor: Cisco
         models: ["ASA 5525-X"]       # omitted: every model of the vendor
         expires: 2028-01-01
   An inventory device may also name it (`licence: IMP-2026-0007`). A licence past its expiry date no
-  longer counts."""
+  longer counts. Or say how the units were acquired with a `devices:` entry:
+    devices:
+      - vendor: Fortinet
+        models: ["FortiGate 100F"]
+        category: vpn_device
+        made_in: US
+        acquired: bought-in-mainland   # imported-under-licence | bought-in-mainland | made-in-mainland | mass-consumer
+        source: "PO 2026-118 from a Beijing distributor that imported them under its licence"
+  imported-under-licence needs `licence:` (the importer's licence reference); bought-in-mainland and
+  made-in-mainland need `source:` (the evidence)."""
 
 EXPLAIN = f"""\
 {LIST_TEXT}
 
-Why a device is on it: a site-to-site VPN peer is an encrypted VPN device by nature; IPsec gateways
-  use AES keys of 128 bits or more, far above the 64-bit threshold. The device catalogue
+Why a device is on it: a site-to-site VPN peer is a VPN device; whether its cryptography reaches the
+  list's thresholds for encrypted VPN devices cannot be checked, because those thresholds were not
+  retrieved (UNVERIFIED), so the check treats an encrypted VPN device as caught. The device catalogue
   (cn_crossborder/data/devices.yaml) says which vendors and product families are VPN gateways or
   cipher machines and where each vendor's products are made (the vendor's home country, marked
-  UNVERIFIED). A foreign-made one standing in mainland China was imported, and the import needed a
-  licence. Correct or extend the catalogue with a `devices:` entry in .cn-crossborder.yaml (vendor,
-  family, models, category, made_in, mass_consumer), which takes precedence over it.
+  UNVERIFIED). That a foreign-made unit standing in mainland China was imported under a licence is an
+  inference the check cannot confirm: the unit may have been made in the mainland, bought from a
+  distributor that imported it, or imported before 2021 under the earlier catalogue. The check
+  therefore asks for the licence or a declaration of how the units were acquired. Correct or extend
+  the catalogue with a `devices:` entry in .cn-crossborder.yaml (vendor, family, models, category,
+  made_in, mass_consumer, acquired), which takes precedence over it.
 
 {LICENCE_TEXT} Name the device on a gateway whose name attributes do not: tag it
   cn-crossborder:device = "Cisco ASA 5525-X".
@@ -284,28 +345,36 @@ Where the device is: where its public address is (cn-crossborder:location tag, p
 
 RULE = Rule(
     id="CKV_CNX_201",
-    title="Foreign-made encrypted VPN device in mainland China must have an import licence",
+    title="Foreign-made VPN device in mainland China must have been lawfully imported (importer's licence)",
     severity="HIGH",
     category="ENCRYPTION",
     protects=(
-        "Encrypted VPN devices and cipher machines made outside mainland China are on the commercial "
-        "encryption import licence list: bringing one into the mainland needs a dual-use items import "
-        "licence from MOFCOM, unless it is a mass-consumer product. A VPN appliance at a mainland office "
-        "or data centre that peers with a cloud VPN gateway is such a device."
+        "Encrypted VPN devices and cipher machines are items of the commercial encryption import licence "
+        "list: importing one into the mainland needs a dual-use items import licence from MOFCOM, which "
+        "the importer holds, unless it is a mass-consumer product. A VPN appliance at a mainland office "
+        "or data centre that peers with a cloud VPN gateway is such a device. The list catches items by "
+        "function and thresholds, not by maker; the check uses the vendor's home country as a sign that "
+        "a unit was imported, and accepts a declaration that it was bought from a licensed importer in "
+        "the mainland or made there."
     ),
     fails_when=(
         "a VPN device located in mainland China (by its address or declared location) is, by the device "
         "catalogue or the policy's devices entries, an encrypted VPN device or cipher machine made outside "
-        "mainland China, is not declared a mass-consumer product, and no licence of the policy that has "
-        "not expired covers its vendor and model"
+        "mainland China, and the policy records neither the import licence it entered under (a licence "
+        "that has not expired covering its vendor and model, or a devices entry with acquired: "
+        "imported-under-licence) nor that it was bought in mainland China from a licensed importer, made "
+        "there, or is a mass-consumer product"
     ),
     legal=("encryption-28", "ccr-31-34", "announcement-63"),
     remediation=(
-        "Import the device under a dual-use items import licence from MOFCOM (Commercial Cryptography "
-        "Regulations Arts. 32-34) and record it under `licences:` in .cn-crossborder.yaml (id, vendor, "
-        "models, expires), or use a device made in mainland China. If the device is a mass-consumer "
-        "product or the catalogue is wrong about it, say so with a `devices:` entry in the policy; if it "
-        "stands outside the mainland, declare its location with the cn-crossborder:location tag."
+        "Record the import licence the units entered under (yours, or your distributor's as importer): "
+        "under `licences:` in .cn-crossborder.yaml (id, vendor, models, expires), or as a `devices:` entry "
+        "with `acquired: imported-under-licence` and `licence:`. If the units were bought in mainland China "
+        "from a licensed importer or made there, say so with a `devices:` entry (`acquired: "
+        "bought-in-mainland` or `made-in-mainland`, with `source:`); for a mass-consumer product use "
+        "`acquired: mass-consumer`. If you import them yourselves, apply to MOFCOM for a dual-use items "
+        "import licence (Commercial Cryptography Regulations Arts. 32-34). If the device stands outside "
+        "the mainland, declare its location with the cn-crossborder:location tag."
     ),
     evaluate=evaluate,
     explain_extra=EXPLAIN,

@@ -5,7 +5,7 @@ the facts an inventory declares for every device: its import-list category, wher
 the algorithms it runs against the list's key-length thresholds. Two gaps are treated as caught,
 because a compliance gate must not pass what it could not check and the author of the inventory can
 close them in one line: a device with no ``algorithms`` (encrypted VPN gateways and cipher machines
-run keys far above the 64-bit symmetric threshold as a matter of course) and a device whose origin
+commonly run keys above the list's indicative thresholds, which are themselves UNVERIFIED) and a device whose origin
 neither the inventory (``made_in``) nor the catalogue gives.
 """
 
@@ -20,8 +20,10 @@ from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.rules import Rule
 from cn_crossborder.rules.cnx_201 import (
+    ACQUIRED_HINT,
     LICENCE_TEXT,
     LIST_TEXT,
+    declared_acquisition,
     item_name,
     licence_status,
     origin_source,
@@ -81,6 +83,9 @@ def evaluate_inventory_device(context: ScanContext, inventory: Inventory, device
             "declared a mass-consumer product by the policy's devices: entry, exempt from "
             f"import licensing: {import_list().exemption}"
         )
+    declared = declared_acquisition(match)
+    if declared:
+        return passed(declared)
     caught: list[str] = []
     made_in, how = _origin(context, device)
     if made_in == jurisdictions.CN:
@@ -93,8 +98,8 @@ def evaluate_inventory_device(context: ScanContext, inventory: Inventory, device
         ""
         if item.thresholds_verified
         else (
-            " (these thresholds are confirmed for encrypted telephones only; for this item they are an "
-            "UNVERIFIED indicator)"
+            " (UNVERIFIED: these key lengths are read from a secondary source for encrypted telephones "
+            "and serve only as an indicator)"
         )
     )
     limits = ", ".join(f"{kind.replace('_', '-')} {bits} bits" for kind, bits in item.thresholds.items())
@@ -118,8 +123,9 @@ def evaluate_inventory_device(context: ScanContext, inventory: Inventory, device
     origin = f"made in {jurisdictions.describe(made_in)}" if made_in else "of unknown origin"
     why = (
         f"{subject} ({device.description}) is {with_article(item_name(device.category))} in mainland China, "
-        f"{origin}, that the commercial encryption import licence list catches, without a valid "
-        "import licence: " + "; ".join([*caught, *lines])
+        f"{origin}, that the commercial encryption import licence list catches, and neither the inventory "
+        "nor the policy records the import licence it entered under or that it was acquired in a way "
+        "that needs none: " + "; ".join([*caught, *lines, ACQUIRED_HINT])
     )
     details.append(f"{why}.")
     return Verdict(FAILED, why, details)
@@ -139,29 +145,32 @@ Why a device is on it: the inventory says what each device is (category), where 
 
 RULE = Rule(
     id="CKV_CNX_202",
-    title="Inventory device on the encryption import list must have an import licence",
+    title="Inventory device on the import list must have been lawfully imported (importer's licence)",
     severity="HIGH",
     category="ENCRYPTION",
     protects=(
         "Encrypted telephones, encrypted fax machines, cipher machines (including cipher cards and HSMs) "
-        "and encrypted VPN devices made outside mainland China need a MOFCOM import licence when their "
-        "cryptography reaches the import list's thresholds, unless they are mass-consumer products. "
-        "Network inventories describe the equipment in offices and data centres that no cloud "
-        "configuration shows."
+        "and encrypted VPN devices are items of the commercial encryption import licence list: importing "
+        "one whose cryptography reaches the list's thresholds needs a MOFCOM import licence, which the "
+        "importer holds, unless it is a mass-consumer product. Network inventories describe the equipment "
+        "in offices and data centres that no cloud configuration shows."
     ),
     fails_when=(
         "a device of a network inventory at a site in mainland China falls in an import-list category "
         "(encrypted telephone, encrypted fax, cipher machine or card, encrypted VPN device), was made "
         "outside mainland China (by its made_in, else the device catalogue; an unknown origin counts), "
-        "uses cryptography at or above the list's thresholds (a device listing no algorithms counts), "
-        "and has neither a valid licence (its licence naming one of the policy's licences, or a licence "
-        "covering its vendor and model) nor the mass-consumer exemption"
+        "uses cryptography at or above the list's indicative thresholds (a device listing no algorithms "
+        "counts), and neither the inventory nor the policy records the import licence it entered under "
+        "(its licence naming one of the policy's licences, a licence covering its vendor and model, or a "
+        "devices entry with acquired: imported-under-licence), nor that it was bought in mainland China "
+        "from a licensed importer, made there, or is a mass-consumer product"
     ),
     legal=("encryption-28", "ccr-31-34", "announcement-63"),
     remediation=(
-        "Import the device under a dual-use items import licence from MOFCOM (Commercial Cryptography "
-        "Regulations Arts. 32-34), record it under `licences:` in .cn-crossborder.yaml and name it on the "
-        "device (`licence: <id>`); or replace it with a device made in mainland China. Declare what the "
+        "Record the import licence the device entered under (yours, or your distributor's as importer) "
+        "under `licences:` in .cn-crossborder.yaml and name it on the device (`licence: <id>`), or declare "
+        "how it was acquired with a policy `devices:` entry (`acquired: bought-in-mainland` or "
+        "`made-in-mainland` with `source:`, `imported-under-licence` with `licence:`). Declare what the "
         "inventory leaves open: `made_in` for the origin, `algorithms` (name, kind, key_bits) when the "
         "device runs only keys below the thresholds, `mass_consumer: true` for a mass-consumer product."
     ),
