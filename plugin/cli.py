@@ -17,10 +17,12 @@ from pathlib import Path
 
 from cn_crossborder import __version__
 from cn_crossborder.checkov.runner import (
-    OFFLINE_ENV,
     ChecksUnavailable,
     checkov_argv,
     checks_dir,
+    isolated_environment,
+    merge_reports,
+    render,
     require_checks,
     run_checkov,
 )
@@ -32,6 +34,7 @@ from cn_crossborder.precommit import scan_roots
 from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
+from cn_crossborder.scope import Run, Scope, target
 from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, is_inventory_file, load_inventory
 
@@ -47,15 +50,22 @@ def _error(message: str) -> None:
     print(f"cn-crossborder: error: {message}", file=sys.stderr)
 
 
-def _resolve_policy(args: argparse.Namespace, paths: list[Path]) -> Path | None:
+def _resolve_scope(args: argparse.Namespace, paths: list[Path]) -> Scope:
+    """Each path with its own policy (``--policy``, else the environment's, else the nearest one);
+    every policy involved must load, else InputError with the problems of all of them."""
     explicit = args.policy
     if explicit and not Path(explicit).is_file():
         raise UsageError(f"policy file {explicit} does not exist")
-    start = paths[0] if paths else Path.cwd()
-    found = discover_policy(start, explicit=explicit)
-    if found is not None:
-        load_policy(found)  # raises InputError with every problem
-    return found
+    targets = [target(path, discover_policy(path, explicit=explicit)) for path in paths]
+    problems = []
+    for policy in dict.fromkeys(t.policy for t in targets if t.policy is not None):
+        try:
+            load_policy(policy)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return Scope(targets)
 
 
 def _validate_inventories(paths: list[Path]) -> None:
@@ -95,6 +105,13 @@ def _is_ours(file: str) -> bool:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    """Scan with Checkov's own configuration variables out of the environment from the start: some
+    are read when Checkov is imported, and none may deselect our checks or reach a service."""
+    with isolated_environment():
+        return _scan(args)
+
+
+def _scan(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in (args.paths or ["."])]
     if args.changed_files:
         paths = scan_roots(paths)
@@ -107,26 +124,23 @@ def cmd_scan(args: argparse.Namespace) -> int:
         as_of = parse_as_of(args.as_of)
     except ValueError as exc:
         raise UsageError(f"--as-of: {exc}") from None
-    policy_path = _resolve_policy(args, paths)
+    scope = _resolve_scope(args, paths)
     _validate_inventories(paths)
-    os.environ.update(OFFLINE_ENV)
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
         os.environ[REGION_ENV] = args.region.strip()
-    if policy_path is not None:
-        os.environ[POLICY_ENV] = str(policy_path.resolve())
-    else:
-        os.environ.pop(POLICY_ENV, None)
     fmt = "json" if args.format in ("markdown", "sarif") else args.format
     try:
         require_checks()
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
-    code, printed, reports = run_checkov(checkov_argv(args, paths, fmt))
+    reports = merge_reports(_run(scope, run, args, fmt) for run in scope.runs())
     if args.format == "markdown":
         printed = render_markdown(reports)
     elif args.format == "sarif":
         printed = render_sarif(reports)
+    else:
+        printed = render(reports, checkov_argv(args, paths, fmt))
     if args.output:
         Path(args.output).write_text(printed, encoding="utf-8")
     else:
@@ -140,7 +154,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if failed and not args.soft_fail:
         return EXIT_FAILED
-    return EXIT_OK if code in (0, 1) else code
+    return EXIT_OK
+
+
+def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str) -> list:
+    """One Checkov run of ``scope``: its directory under its policy, its own findings only."""
+    policy = str(run.policy) if run.policy else None
+    env = {POLICY_ENV: policy}
+    return run_checkov(checkov_argv(args, [run.directory], fmt), env, lambda file: scope.keeps(run, file))
 
 
 def cmd_checks_dir(_: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cn_crossborder.precommit import scan_roots
+from cn_crossborder.precommit import local_module_calls, scan_roots
 
 from .harness import ROOT
 
@@ -110,6 +110,43 @@ def test_scan_roots_skip_yaml_that_is_not_an_inventory(tmp_path: Path) -> None:
     assert scan_roots([manifest, tmp_path / "README.md"]) == []
 
 
+def test_a_called_module_is_replaced_by_its_root_callers_transitively(tmp_path: Path) -> None:
+    for d in ("modules/vpn", "modules/wrapper", "envs/prod", "envs/stage", "standalone"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "modules" / "vpn" / "main.tf").write_text('resource "aws_vpn_connection" "x" {}\n', encoding="utf-8")
+    (tmp_path / "modules" / "wrapper" / "main.tf").write_text(
+        'module "vpn" {\n  source = "../vpn"\n}\n', encoding="utf-8"
+    )
+    (tmp_path / "envs" / "prod" / "main.tf").write_text(
+        'module "vpn" {\n  providers = {\n    aws = aws.china\n  }\n  source = "../../modules/vpn/"\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "envs" / "stage" / "main.tf").write_text(
+        'module "net" {\n  source = "../../modules/wrapper"\n}\n', encoding="utf-8"
+    )
+    (tmp_path / "standalone" / "main.tf").write_text("", encoding="utf-8")
+    changed = [tmp_path / "modules" / "vpn" / "main.tf", tmp_path / "standalone" / "main.tf"]
+    roots = {p.resolve() for p in scan_roots(changed, repo=tmp_path)}
+    assert roots == {(tmp_path / d).resolve() for d in ("envs/prod", "envs/stage", "standalone")}
+
+
+def test_local_module_calls_read_only_local_sources_of_module_blocks() -> None:
+    text = """
+module "a" {
+  source = "./a"
+  tags = { source = "../not-this" }
+}
+module "registry" {
+  source  = "terraform-aws-modules/vpc/aws"
+}
+resource "x" "y" {
+  source = "../not-a-module"
+}
+module "b" { source = "../b" }
+"""
+    assert local_module_calls(text) == ["./a", "../b"]
+
+
 def test_scan_with_changed_files_and_nothing_relevant_exits_0(tmp_path: Path) -> None:
     from .harness import run_cli
 
@@ -190,3 +227,48 @@ def test_hook_passes_a_domestic_vpn(hook_repo: Path, tmp_path: Path) -> None:
     assert "Passed" in out
     assert "CKV_CNX_101" in out  # --verbose shows the scan: the check ran and passed
     assert "aws_vpn_connection.beijing_to_shanghai" in out
+
+
+MODULE_VPN_TF = """\
+resource "aws_customer_gateway" "frankfurt" {
+  bgp_asn    = 65010
+  ip_address = "85.214.10.1"
+  type       = "ipsec.1"
+}
+
+resource "aws_vpn_gateway" "main" {
+  vpc_id = "vpc-0main"
+}
+
+resource "aws_vpn_connection" "to_frankfurt" {
+  customer_gateway_id = aws_customer_gateway.frankfurt.id
+  vpn_gateway_id      = aws_vpn_gateway.main.id
+  type                = "ipsec.1"
+}
+"""
+
+CHINA_ROOT_TF = """\
+provider "aws" {
+  region = "cn-north-1"
+}
+
+module "vpn" {
+  source = "../../modules/vpn"
+}
+"""
+
+
+def test_hook_scans_the_root_that_calls_a_changed_module(hook_repo: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "modules" / "vpn").mkdir(parents=True)
+    (project / "envs" / "china").mkdir(parents=True)
+    (project / "modules" / "vpn" / "main.tf").write_text(MODULE_VPN_TF, encoding="utf-8")
+    (project / "envs" / "china" / "main.tf").write_text(CHINA_ROOT_TF, encoding="utf-8")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    # Only the module changed: its region comes from the caller's provider (cn-north-1).
+    proc = _try_repo(hook_repo, project, "modules/vpn/main.tf")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-5000:]
+    assert "CKV_CNX_101" in out and "aws_vpn_connection.to_frankfurt" in out
+    assert "cn-north-1" in out

@@ -11,8 +11,10 @@ import contextlib
 import importlib
 import io
 import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from cn_crossborder.rules import all_rules
 
@@ -50,15 +52,142 @@ def checkov_argv(args: argparse.Namespace, paths: list[Path], fmt: str) -> list[
     return argv
 
 
-def run_checkov(argv: list[str]) -> tuple[int, str, list]:
-    """Run Checkov in-process; return its exit code, what it printed and its reports."""
+# Environment variables through which Checkov's own configuration would reach ``scan``: every
+# argument's variable (tests/test_cli.py checks this list against Checkov's parser) and the platform
+# ones. ``scan`` runs without them, so they can neither deselect our checks nor contact a service.
+CHECKOV_CONFIG_ENV = (
+    "BC_API_KEY",
+    "BC_API_URL",
+    "BC_CA_BUNDLE",
+    "CHECKOV_NO_OUTPUT",
+    "CKV_CHECK",
+    "CKV_EVAL_VARS",
+    "CKV_EXTERNAL_CHECKS_PUBLIC_KEY",
+    "CKV_FRAMEWORK",
+    "CKV_IGNORED_DIRECTORIES",
+    "CKV_NO_FAIL_ON_CRASH",
+    "CKV_POLICY_METADATA_FILTER",
+    "CKV_POLICY_METADATA_FILTER_EXCEPTION",
+    "CKV_SECRETS_SCAN_BLOCK_LIST",
+    "CKV_SECRETS_SCAN_ENABLE_ALL",
+    "CKV_SECRETS_SCAN_FILE_TYPE",
+    "CKV_SKIP_CHECK",
+    "CKV_SKIP_RESOURCES_WITHOUT_VIOLATIONS",
+    "CKV_VAR_FILE",
+    "DOWNLOAD_EXTERNAL_MODULES",
+    "EXTERNAL_MODULES_DIR",
+    "PRISMA_API_URL",
+)
+
+Keep = Callable[[Path], bool]
+
+
+@contextlib.contextmanager
+def isolated_environment(env: Mapping[str, str | None] = {}) -> Iterator[None]:
+    """Checkov's configuration variables removed, the offline ones and ``env`` set (None removes);
+    the environment is restored afterwards. Checkov's worker processes inherit it."""
+    saved = dict(os.environ)
+    try:
+        for name in CHECKOV_CONFIG_ENV:
+            os.environ.pop(name, None)
+        os.environ.update(OFFLINE_ENV)
+        for name, value in env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _scan_checkov(argv: list[str]) -> Any:
+    """Checkov configured by ``argv`` alone: no ``.checkov.yaml``/``.checkov.yml`` (in the working,
+    scanned or home directory), no configuration variable, no platform key from
+    ``~/.bridgecrew/credentials``. Plain ``checkov`` runs keep all of these."""
+    from checkov.common.bridgecrew.platform_integration import bc_integration
+    from checkov.common.util.ext_argument_parser import ExtArgumentParser
     from checkov.main import Checkov
 
+    class ScanCheckov(Checkov):
+        def parse_config(self, argv: list[str] = []) -> None:  # noqa: B006 (Checkov's signature)
+            self.parser = ExtArgumentParser(description="cn-crossborder scan", default_config_files=[])
+            self.parser.add_parser_args()
+            self.config = self.parser.parse_args(argv, env_vars={})
+            self.normalize_config()
+
+        def run(self, *args: Any, **kwargs: Any) -> int | None:
+            # no platform key from the credentials file either
+            setattr(bc_integration, "persist_bc_api_key", lambda _config: None)  # noqa: B010
+            try:
+                return super().run(*args, **kwargs)
+            finally:
+                delattr(bc_integration, "persist_bc_api_key")
+
+    return ScanCheckov(argv=argv)
+
+
+def run_checkov(argv: list[str], env: Mapping[str, str | None] = {}, keep: Keep | None = None) -> list:
+    """Run Checkov in-process, isolated and printing nothing; return its reports, restricted to
+    the findings and parse errors of the files ``keep`` accepts (all when None)."""
+    with isolated_environment({**env, "CHECKOV_NO_OUTPUT": "True"}), contextlib.redirect_stdout(io.StringIO()):
+        ckv = _scan_checkov(argv)
+        ckv.run()
+    reports = list(getattr(ckv, "scan_reports", []))
+    if keep is not None:
+        for report in reports:
+            _restrict(report, keep)
+    return reports
+
+
+def _record_file(record: Any) -> Path:
+    return Path(record.file_abs_path or record.file_path).resolve()
+
+
+def _restrict(report: Any, keep: Keep) -> None:
+    """Drop from ``report`` what belongs to files ``keep`` rejects."""
+    for attr in ("passed_checks", "failed_checks", "skipped_checks"):
+        setattr(report, attr, [r for r in getattr(report, attr) if keep(_record_file(r))])
+    report.parsing_errors = [f for f in report.parsing_errors if keep(Path(f).resolve())]
+    report.resources = {r for r in report.resources if keep(Path(r.rsplit(":", 1)[0]).resolve())}
+    report.extra_resources = {
+        r for r in report.extra_resources if not r.file_abs_path or keep(Path(r.file_abs_path).resolve())
+    }
+
+
+def merge_reports(runs: Iterable[list]) -> list:
+    """One report per check type from several runs; a finding two runs both made counts once."""
+    from checkov.common.output.report import Report
+    from checkov.common.output.report import merge_reports as merge_into
+
+    merged: dict[str, Any] = {}
+    for reports in runs:
+        for report in reports:
+            base = merged.setdefault(report.check_type, Report(report.check_type))
+            merge_into(base, report)
+    for report in merged.values():
+        for attr in ("passed_checks", "failed_checks", "skipped_checks"):
+            unique = {r.get_unique_string(): r for r in getattr(report, attr)}
+            setattr(report, attr, list(unique.values()))
+        report.parsing_errors = list(dict.fromkeys(report.parsing_errors))
+    return list(merged.values())
+
+
+def render(reports: list, argv: list[str]) -> str:
+    """``reports`` printed as one document in the format ``argv`` asks for, as Checkov prints it."""
+    from checkov.common.runners.runner_registry import RunnerRegistry
+    from checkov.common.util.banner import banner, default_tool
+    from checkov.runner_filter import RunnerFilter
+
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        ckv = Checkov(argv=argv)
-        code = ckv.run() or 0
-    return int(code), out.getvalue(), list(getattr(ckv, "scan_reports", []))
+    with isolated_environment(), contextlib.redirect_stdout(out):
+        ckv = _scan_checkov(argv)
+        tool = ckv.config.custom_tool_name or default_tool
+        registry = RunnerRegistry(banner, RunnerFilter(framework=ckv.config.framework), tool=tool)
+        ckv.scan_reports = reports
+        ckv.print_results(runner_registry=registry)
+    return out.getvalue()
 
 
 def require_checks() -> None:
