@@ -3,8 +3,8 @@
 ``scan`` runs Checkov in this process with only our checks, offline (no guideline download, no
 version check, no platform), with the policy and evaluation date passed through the environment
 so that the checks (which also run under plain Checkov) read them the same way.
-Exit codes: 0 nothing failed, 1 something failed or a file could not be parsed, 2 usage or
-configuration error.
+Exit codes: 0 nothing failed, 1 something failed or a file (a template, an inventory) could not
+be parsed, 2 usage or configuration error (the report's destination is checked before the scan).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from cn_crossborder.checkov.runner import (
 )
 from cn_crossborder.domain.context import AS_OF_ENV, parse_as_of
 from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_policy
-from cn_crossborder.domain.yamlsrc import InputError
+from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
 from cn_crossborder.reports.markdown import render_markdown
@@ -68,16 +68,52 @@ def _resolve_scope(args: argparse.Namespace, paths: list[Path]) -> Scope:
     return Scope(targets)
 
 
-def _validate_inventories(paths: list[Path]) -> None:
-    """Every network inventory under ``paths`` must load; raises InputError with every problem."""
-    problems = []
+def _broken_inventories(paths: list[Path]) -> list[Problem]:
+    """Every problem of every network inventory under ``paths`` that does not load.
+
+    A broken inventory does not stop the scan: the other files are still judged and the report is
+    still written; Checkov's yaml framework fails every check on the broken file, and the run
+    names it and fails (exit 1).
+    """
+    problems: list[Problem] = []
     for file in find_inventories(paths):
         try:
             load_inventory(file)
         except InputError as exc:
             problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    return problems
+
+
+def _check_output(output: str | None) -> None:
+    """The report must have somewhere to go: say so before a scan that would otherwise be lost."""
+    if not output:
+        return
+    target = Path(output)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise UsageError(f"--output {output} is a directory; name a file")
+    if not parent.is_dir():
+        raise UsageError(f"--output {output}: directory {parent} does not exist")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise UsageError(f"--output {output} is not writable")
+    if not target.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {output}: directory {parent} is not writable")
+
+
+def _check_var_files(var_files: list[str] | None) -> None:
+    for var_file in var_files or ():
+        if not Path(var_file).is_file():
+            raise UsageError(f"--var-file {var_file} does not exist")
+
+
+def _write_report(output: str | None, printed: str) -> None:
+    if not output:
+        sys.stdout.write(printed)
+        return
+    try:
+        Path(output).write_text(printed, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {output} could not be written: {exc.strerror or exc}") from None
 
 
 _PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
@@ -124,8 +160,10 @@ def _scan(args: argparse.Namespace) -> int:
         as_of = parse_as_of(args.as_of)
     except ValueError as exc:
         raise UsageError(f"--as-of: {exc}") from None
+    _check_output(args.output)
+    _check_var_files(args.var_file)
     scope = _resolve_scope(args, paths)
-    _validate_inventories(paths)
+    broken = _broken_inventories(paths)
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
         os.environ[REGION_ENV] = args.region.strip()
@@ -141,16 +179,18 @@ def _scan(args: argparse.Namespace) -> int:
         printed = render_sarif(reports)
     else:
         printed = render(reports, checkov_argv(args, paths, fmt))
-    if args.output:
-        Path(args.output).write_text(printed, encoding="utf-8")
-    else:
-        sys.stdout.write(printed)
+    _write_report(args.output, printed)
     unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
     parse_errors = sorted(f for f in unparsed if _is_ours(f))
     for file in parse_errors:
         _error(f"{file} could not be parsed; it was not scanned")
+    for file in sorted({p.file for p in broken}):
+        _error(f"{file} is not a valid network inventory; every check fails on it:")
+        for problem in broken:
+            if problem.file == file:
+                print(f"  {problem}", file=sys.stderr)
     failed = any(getattr(r, "failed_checks", None) for r in reports)
-    if parse_errors:
+    if parse_errors or broken:
         return EXIT_FAILED
     if failed and not args.soft_fail:
         return EXIT_FAILED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -167,3 +168,48 @@ def test_scan_refuses_to_pass_without_our_checks(monkeypatch, tmp_path: Path) ->
 
     monkeypatch.setattr(runner, "checks_dir", lambda: tmp_path)
     assert cli.main(["scan", str(AWS), "--as-of", AS_OF]) == 2
+
+
+def test_output_that_cannot_be_written_is_a_usage_error_before_the_scan(tmp_path: Path) -> None:
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    targets = [tmp_path / "missing" / "report.json", tmp_path, read_only / "report.json"]
+    if os.access(read_only, os.W_OK):  # root writes anywhere: only the first two can be tested
+        targets.pop()
+    for target in targets:
+        proc = run_cli("scan", str(AWS), "--format", "json", "--output", str(target), "--as-of", AS_OF)
+        assert proc.returncode == 2, (target, proc.stderr)
+        assert f"--output {target}" in proc.stderr and "Traceback" not in proc.stderr
+        assert not proc.stdout
+
+
+def test_as_of_accepts_only_yyyy_mm_dd() -> None:
+    # date.fromisoformat on Python 3.11 also reads these as 2026-11-23
+    for value in ("20261123", "2026-W48-1", "2026-327"):
+        proc = run_cli("scan", str(AWS), "--as-of", value)
+        assert proc.returncode == 2 and "expected YYYY-MM-DD" in proc.stderr, value
+
+
+def test_missing_var_file_is_a_usage_error() -> None:
+    proc = run_cli("scan", str(AWS), "--var-file", "/no/such/vars.tfvars", "--as-of", AS_OF)
+    assert proc.returncode == 2
+    assert "--var-file /no/such/vars.tfvars does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_broken_cloudformation_template_is_named_and_fails_the_run(tmp_path: Path) -> None:
+    cfn = FIXTURES / "cloudformation" / "aws_cn_vpn"
+    for file in ("network.yaml", ".cn-crossborder.yaml"):
+        (tmp_path / file).write_bytes((cfn / file).read_bytes())
+    (tmp_path / "broken.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Vpn:\n    Type: AWS::EC2::VPNConnection\n'
+        "    Properties: [unclosed\n",
+        encoding="utf-8",
+    )
+    proc, out = scan_tree(tmp_path, "--soft-fail")
+    assert proc.returncode == 1, proc.stderr
+    assert f"{tmp_path / 'broken.yaml'} could not be parsed" in proc.stderr or "broken.yaml could not be parsed" in (
+        proc.stderr
+    )
+    assert "Traceback" not in proc.stderr
+    assert any(r["file_path"].endswith("network.yaml") for rep in out for r in rep["results"]["failed_checks"])

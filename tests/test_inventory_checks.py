@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.harness import (
     expected_inventory_verdicts,
     plain_checkov_frameworks,
     records,
+    reports,
     run_cli,
     scan_tree,
 )
@@ -84,20 +86,40 @@ def test_valid_example_is_the_one_in_the_docs() -> None:
 
 
 @pytest.mark.parametrize("file", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.name)
-def test_scan_stops_on_a_broken_inventory_with_located_messages(file: Path) -> None:
-    proc = run_cli("scan", str(file), "--as-of", "2026-11-23")
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert lines and all(line.startswith(f"{file}") for line in lines), proc.stderr
-    assert any(f"{file}:" in line for line in lines)  # with a line number
-    assert "Traceback" not in proc.stderr and not proc.stdout.strip()
+def test_a_broken_inventory_fails_the_scan_with_located_messages(file: Path) -> None:
+    proc = run_cli("scan", str(file), "--as-of", "2026-11-23", "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{file} is not a valid network inventory" in proc.stderr
+    assert f"{file}:" in proc.stderr  # with a line number
+    assert "Traceback" not in proc.stderr
+    failed = records(reports(proc.stdout))
+    assert failed and all(r["check_result"]["result"] == "FAILED" for r in failed)
 
 
-def test_scan_of_a_directory_lists_every_broken_inventory() -> None:
-    proc = run_cli("scan", str(INVALID), "--as-of", "2026-11-23")
-    assert proc.returncode == 2
+def test_a_broken_inventory_does_not_stop_the_scan_of_the_others(tmp_path: Path) -> None:
+    """Every broken file is named, every other file is still judged, and the report is written."""
     for file in INVALID.glob("*.yaml"):
-        assert file.name in proc.stderr
+        (tmp_path / file.name).write_bytes(file.read_bytes())
+    kind = b"kind: cn-crossborder/network-inventory\nversion: 1\n"
+    (tmp_path / "latin-1.yaml").write_bytes(kind + b"sites:\n  - id: caf\xe9\n    country: CN\n")
+    (tmp_path / "duplicate-links.yaml").write_bytes(kind + b"sites: []\nlinks: []\nlinks: []\n")
+    laughs = "".join(f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+    (tmp_path / "laughs.yaml").write_text(kind.decode() + 'a: &a ["lol","lol","lol"]\n' + laughs, encoding="utf-8")
+    links = INVENTORIES / "links"
+    (tmp_path / "good").mkdir()
+    for file in ("network.yaml", ".cn-crossborder.yaml"):
+        (tmp_path / "good" / file).write_bytes((links / file).read_bytes())
+    report = tmp_path / "out" / "report.sarif"
+    report.parent.mkdir()
+    proc = run_cli("scan", str(tmp_path), "--as-of", "2026-11-23", "--format", "sarif", "--output", str(report))
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    broken = [f.name for f in tmp_path.glob("*.yaml")]
+    for name in broken:
+        assert f"{tmp_path / name} is not a valid network inventory" in proc.stderr, name
+    results = [r for run in json.loads(report.read_text(encoding="utf-8"))["runs"] for r in run["results"]]
+    files = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1] for r in results}
+    assert set(broken) <= files and "network.yaml" in files
 
 
 def test_plain_checkov_fails_every_broken_inventory_and_passes_nothing(checks_dir: str) -> None:

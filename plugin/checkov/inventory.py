@@ -37,6 +37,7 @@ from cn_crossborder.checkov.checks import FINDING_KEY, apply_exemption, finding_
 from cn_crossborder.checkov.internals import DETAILS_KEY
 from cn_crossborder.clouds.inventory import LINKS, link_kind
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG
+from cn_crossborder.domain.yamlsrc import InputError, load_documents
 from cn_crossborder.model import DEDICATED, VPN, NetworkModel
 from cn_crossborder.network import Loaded, inventory_model
 from cn_crossborder.rules import Rule, get_rule
@@ -366,10 +367,24 @@ def name_and_explain(kwargs: dict[str, Any]) -> None:
 
 
 def parse_inventory(original: Callable[..., Any], f: str, file_content: str | None = None) -> Any:
-    """Checkov's YAML parse; an inventory it cannot parse becomes a stub the per-file checks fail."""
+    """Checkov's YAML parse; an inventory it cannot parse becomes a stub the per-file checks fail.
+
+    An inventory is first read by the tool's own safe loader: one it refuses (an alias bomb, deep
+    nesting, bytes that are not UTF-8, duplicate keys, foreign tags) never reaches Checkov's
+    parser, which would expand the aliases or keep the last duplicate, and is failed as a whole.
+    """
+    name = str(f)
+    if not name.lower().endswith(YAML_SUFFIXES) or not is_inventory(name):
+        return original(f, file_content)
+    try:
+        load_documents(name, file_content)
+    except InputError:
+        return _unparsed_stub(name, file_content)
     parsed = original(f, file_content)
-    if parsed is not None or not str(f).lower().endswith(YAML_SUFFIXES) or not is_inventory(str(f)):
-        return parsed
+    return parsed if parsed is not None else _unparsed_stub(name, file_content)
+
+
+def _unparsed_stub(f: str, file_content: str | None) -> Any:
     try:
         text = file_content if file_content is not None else Path(f).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

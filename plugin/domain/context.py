@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,18 @@ class ScanContext:
     problems: tuple[Problem, ...] = ()
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_as_of(value: str | None) -> dt.date:
+    """The evaluation date: YYYY-MM-DD only (``fromisoformat`` also takes ``20261123``, ``2026-W48-1``)."""
     if not value:
         return dt.date.today()
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value.strip())
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
 

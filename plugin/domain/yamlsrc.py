@@ -3,6 +3,15 @@
 Policy files and network inventories are written by hand; a problem must name the file, the line
 and the key path, and say what was expected. PyYAML's safe loader is used throughout (no tags, no
 object construction); line numbers come from the composed node tree.
+
+The files may also come from anywhere (a pull request), so the loader refuses, as a located
+problem rather than a traceback or a silent pass, whatever could hang it, exhaust memory or
+lose data: bytes that are not UTF-8, NUL and other control characters, more than
+``MAX_ALIASES`` aliases or a value that expands to more than ``MAX_NODES`` nodes ("billion
+laughs"), nesting deeper than ``MAX_DEPTH``, files over ``MAX_BYTES``, tags outside the YAML core
+schema (``!!python/...``, custom ``!tags``, ``!!binary``, merge keys ``<<``), a scalar that does
+not fit its explicit tag (``!!int x``), keys that are not plain values, and duplicate keys (YAML
+keeps the last one, so a second ``links: []`` would silently drop every link).
 """
 
 from __future__ import annotations
@@ -45,8 +54,50 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+MAX_BYTES = 4 * 1024 * 1024  # policies and inventories are a few kilobytes; this bounds parse time
+MAX_DEPTH = 100  # nesting of mappings and sequences; the formats need fewer than ten levels
+MAX_ALIASES = 100  # alias references (``*name``) in one file
+MAX_NODES = 200_000  # values of one document once aliases are expanded
+
+_CORE = "tag:yaml.org,2002:"
+CORE_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+_CHECKED_SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
+
+
+class _Refused(yaml.YAMLError):
+    """Input the loader will not read; carries the place so the problem can name the line."""
+
+    def __init__(self, mark: Any, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings so the schema, not YAML, decides what a date is."""
+    """SafeLoader that keeps dates as strings so the schema, not YAML, decides what a date is.
+
+    It also counts aliases and nesting depth while composing, so that neither an alias bomb nor
+    deep nesting can exhaust memory or the Python stack before a single value is constructed.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.depth = 0
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML stubs leave it untyped
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _Refused(event.start_mark, f"has more than {MAX_ALIASES} aliases (*name); write the values out")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(event.start_mark, f"nests deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 # YAML 1.1 would turn `2026-12-31` into a date and `on` into True; keep timestamps as text and
@@ -84,42 +135,136 @@ class LocatedDocument:
         return Problem(self.file, self.line_of(path), format_path(path), message)
 
 
-def _construct(loader: _LineLoader, node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+
+
+class _Builder:
+    """Builds one document from its node tree, refusing what the loader does not read (see top)."""
+
+    def __init__(self, loader: _LineLoader, file: str):
+        self.loader = loader
+        self.file = file
+        self.nodes = 0
+        self.lines: dict[KeyPath, int] = {}
+        self.duplicates: list[Problem] = []
+
+    def build(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(node.start_mark, f"expands to more than {MAX_NODES} values (through aliases)")
+        if depth > MAX_DEPTH:  # an alias inside its own anchor (&a [*a]) nests without end
+            raise _Refused(node.start_mark, f"nests deeper than {MAX_DEPTH} levels (through aliases)")
+        if node.tag not in CORE_TAGS:
+            raise _Refused(
+                node.start_mark,
+                f"uses the tag {_tag_name(node.tag)!r}; only the YAML core schema "
+                "(!!str, !!int, !!float, !!bool, !!null, !!seq, !!map) is read",
+            )
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = key if isinstance(key, str) else str(key)
-            out[key] = _construct(loader, value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1  # the key's own line, not its value's
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node.start_mark, "has a key that is a mapping or a list; keys must be plain values")
+            if key_node.tag not in CORE_TAGS:
+                raise _Refused(
+                    key_node.start_mark,
+                    f"uses the tag {_tag_name(key_node.tag)!r}; only the YAML core "
+                    "schema is read (merge keys '<<' included)",
+                )
+            raw = self.scalar(key_node)
+            key = raw if isinstance(raw, str) else str(raw)
+            line = key_node.start_mark.line + 1
+            if key in out:
+                first = self.lines.get((*path, key))
+                self.duplicates.append(
+                    Problem(
+                        self.file,
+                        line,
+                        format_path((*path, key)),
+                        f"duplicate key {key!r} (first on line {first}); YAML would keep only the last one",
+                    )
+                )
+                continue
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+            self.lines[(*path, key)] = line  # the key's own line, not its value's
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, child, (*path, i), lines) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            if node.tag not in _CHECKED_SCALARS:
+                raise
+            value = node.value if isinstance(node.value, str) else "?"
+            raise _Refused(node.start_mark, f"{value!r} is not a valid {_tag_name(node.tag)}") from exc
+
+
+def _line_at(data: str | bytes, offset: int) -> int:
+    if isinstance(data, str):
+        return data.count("\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1
+
+
+def read_text(path: Path | str) -> str:
+    """The file's text, refusing (located) what is too big or not UTF-8 rather than skipping it."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(file, None, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(file, None, "", f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_at(raw, exc.start)
+        byte = raw[exc.start : exc.start + 1].hex()
+        message = f"is not UTF-8 (byte 0x{byte}); save it as UTF-8"
+        raise InputError([Problem(file, line, "", message)]) from None
+
+
+def _new_loader(file: str, text: str) -> _LineLoader:
+    """The loader for ``text``; NUL and other characters YAML forbids become a located problem."""
+    try:
+        return _LineLoader(text)
+    except yaml.reader.ReaderError as exc:
+        what = "a NUL byte" if exc.character == 0 else f"the control character #x{exc.character:04x}"
+        line = _line_at(text, exc.position)
+        raise InputError([Problem(file, line, "", f"contains {what}, which YAML does not allow")]) from None
 
 
 def load_documents(path: Path | str, text: str | None = None) -> list[LocatedDocument]:
     """Parse every document of a YAML file; a syntax error becomes an InputError naming the line."""
     file = str(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError([Problem(file, None, "", f"cannot be read: {exc}")]) from None
-    loader = _LineLoader(text)
+        text = read_text(path)
+    elif len(text) > MAX_BYTES:
+        raise InputError([Problem(file, None, "", f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
+    loader = _new_loader(file, text)
     docs: list[LocatedDocument] = []
     try:
         while loader.check_node():
             node = loader.get_node()
-            lines: dict[KeyPath, int] = {}
-            data = _construct(loader, node, (), lines) if node is not None else None
-            docs.append(LocatedDocument(file, data, lines))
+            builder = _Builder(loader, file)
+            data = builder.build(node, ()) if node is not None else None
+            if builder.duplicates:
+                raise InputError(builder.duplicates)
+            docs.append(LocatedDocument(file, data, builder.lines))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(file, line, "", f"is not valid YAML: {reason}")]) from None
+        verb = "is refused" if isinstance(exc, _Refused) else "is not valid YAML"
+        raise InputError([Problem(file, line, "", f"{verb}: {reason}")]) from None
     finally:
         loader.dispose()
     return docs

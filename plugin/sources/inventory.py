@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from cn_crossborder.domain.devices import DeviceMatch, match_device
 from cn_crossborder.domain.regions import CLOUDS
-from cn_crossborder.domain.yamlsrc import InputError, KeyPath, LocatedDocument, Problem, load_single, schema_problems
+from cn_crossborder.domain.yamlsrc import (
+    MAX_BYTES,
+    InputError,
+    KeyPath,
+    LocatedDocument,
+    Problem,
+    load_documents,
+    load_single,
+    schema_problems,
+)
 
 INVENTORY_KIND = "cn-crossborder/network-inventory"
 SCHEMA = "inventory.schema.json"
@@ -156,23 +164,25 @@ def is_inventory_file(path: str | Path) -> bool:
     """Whether ``path`` is a ``.yaml``/``.yml`` file whose top level has our ``kind``.
 
     Cheap for other YAML: a file that does not contain the kind string is not parsed. A file that
-    contains it but fails to parse is treated as ours, so that its parse error is reported rather
-    than the file silently skipped; one that parses and has another (or no) top-level kind is not.
+    contains it but cannot be read (not UTF-8, not valid YAML, refused by the safe loader) is
+    treated as ours, so that its problem is reported rather than the file silently skipped; one
+    that parses and has another (or no) top-level kind is not.
     """
     path = Path(path)
     if path.suffix.lower() not in YAML_SUFFIXES or not path.is_file():
         return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
         return False
-    if INVENTORY_KIND not in text:
+    if INVENTORY_KIND.encode() not in raw:
         return False
     try:
-        docs = list(yaml.safe_load_all(text))
-    except yaml.YAMLError:
+        docs = load_documents(path)
+    except InputError:
         return True
-    return any(isinstance(d, dict) and d.get("kind") == INVENTORY_KIND for d in docs)
+    return any(isinstance(d.data, dict) and d.data.get("kind") == INVENTORY_KIND for d in docs)
 
 
 def _is_venv(directory: str) -> bool:
