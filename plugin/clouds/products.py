@@ -83,6 +83,7 @@ def azure_china(what: str) -> Callable[[Endpoint, Endpoint], tuple[Endpoint, End
 
 CLOSURES: dict[str, Callable[[Endpoint, Endpoint], tuple[Endpoint, Endpoint, str | None]]] = {
     "aws-partition": aws_partition,
+    "azure-china-expressroute": azure_china("an ExpressRoute connection of a virtual WAN hub"),
 }
 
 

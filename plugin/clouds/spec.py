@@ -201,12 +201,16 @@ def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
             rows = out.setdefault(rule_id, [])
             reads = _reads(section, entry)
             for rtype in _types(entry["type"]):
+                rows[:] = [c for c in rows if c.resource_type != rtype or c.reported]  # reported wins over read
                 rows.append(Coverage(spec.cloud, rtype, reads))
             for rtype, what in _read_only(section, entry):
                 if not any(c.resource_type == rtype for c in rows):
                     rows.append(Coverage(spec.cloud, rtype, what, False))
     for item in spec.data.get("also_reads", ()):
         rows = out.setdefault(item["rule"], [])
+        reported = bool(item.get("reported", False))
+        if reported:  # a hook reports on a type an entry only reads (a route target)
+            rows[:] = [c for c in rows if c.resource_type != item["type"] or c.reported]
         if not any(c.resource_type == item["type"] for c in rows):
-            rows.append(Coverage(spec.cloud, item["type"], item["reads"], bool(item.get("reported", False))))
+            rows.append(Coverage(spec.cloud, item["type"], item["reads"], reported))
     return {rule_id: tuple(rows) for rule_id, rows in out.items()}
