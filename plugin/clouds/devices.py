@@ -17,8 +17,8 @@ circuit endpoints and IP registration apply as for a VPN peer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,9 +178,7 @@ def _reads(g: GatewayType) -> str:
         where = f"{g.address_block} {where}"
     return _READS.format(texts=texts, address=where)
 
+
 COVERAGE = {
-    "CKV_CNX_201": tuple(
-        Coverage(g.cloud, g.type, _reads(g))
-        for g in GATEWAYS
-    ),
+    "CKV_CNX_201": tuple(Coverage(g.cloud, g.type, _reads(g)) for g in GATEWAYS),
 }

@@ -508,13 +508,47 @@ def azure_forced_tunnelling(model: NetworkModel) -> None:
 # the examples of those docs; a name not listed here is resolved through the region catalogue, else
 # unknown (judged as crossing).
 GAAP_MAINLAND = frozenset(
-    {"beijing", "shanghai", "guangzhou", "shenzhen", "chengdu", "chongqing", "nanjing", "hangzhou",
-     "tianjin", "wuhan", "changsha", "xian", "jinan", "fuzhou", "shijiazhuang", "hefei", "zhengzhou"}
+    {
+        "beijing",
+        "shanghai",
+        "guangzhou",
+        "shenzhen",
+        "chengdu",
+        "chongqing",
+        "nanjing",
+        "hangzhou",
+        "tianjin",
+        "wuhan",
+        "changsha",
+        "xian",
+        "jinan",
+        "fuzhou",
+        "shijiazhuang",
+        "hefei",
+        "zhengzhou",
+    }
 )
 GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW, "macau": jurisdictions.MO}
 GAAP_ABROAD = frozenset(
-    {"seasia", "northamerica", "europe", "southkorea", "japan", "singapore", "bangkok", "mumbai", "siliconvalley",
-     "virginia", "frankfurt", "moscow", "toronto", "saopaulo", "jakarta", "tokyo", "seoul"}
+    {
+        "seasia",
+        "northamerica",
+        "europe",
+        "southkorea",
+        "japan",
+        "singapore",
+        "bangkok",
+        "mumbai",
+        "siliconvalley",
+        "virginia",
+        "frankfurt",
+        "moscow",
+        "toronto",
+        "saopaulo",
+        "jakarta",
+        "tokyo",
+        "seoul",
+    }
 )
 
 

@@ -174,10 +174,10 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
             for t in (ref or {}).get("types", ()):
                 out.append((t, "its region; joins routes to the connections behind it"))
     elif section == "lines":
-        iface = entry.get("interfaces")
+        iface: dict[str, Any] = entry.get("interfaces") or {}
         for t in _types(iface["type"]) if iface else ():
             out.append((t, f"{iface['attr']}; {iface['peer_ip']}; {TAGS}"))
-        for ref in [*(iface or {}).get("via", ()), *entry.get("via", ())]:
+        for ref in [*iface.get("via", ()), *entry.get("via", ())]:
             for t in ref.get("types", ()):
                 out.append((t, f"{ref['attr']}: routes to it reach the line"))
     elif section == "routes":
@@ -214,3 +214,15 @@ def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
         if not any(c.resource_type == item["type"] for c in rows):
             rows.append(Coverage(spec.cloud, item["type"], item["reads"], reported))
     return {rule_id: tuple(rows) for rule_id, rows in out.items()}
+
+
+def ledger_of(spec: CloudSpec) -> list[tuple[str, str, str]]:
+    """The provider's connectivity types the spec deliberately does not read: (type, reason, source).
+
+    What is covered is never listed here: it is derived from the entries (``coverage_of``).
+    """
+    out: list[tuple[str, str, str]] = []
+    for item in spec.data.get("ledger", ()):
+        for rtype in _types(item["type"]):
+            out.append((rtype, str(item["reason"]), str(item.get("source", ""))))
+    return out
