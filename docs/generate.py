@@ -347,8 +347,41 @@ def check_module_path(rule: Any) -> Path:
     return CHECK_MODULES / f"{rule.id.lower()}.py"
 
 
+def coverage_ledger(rules: list[Any], specs: list[Any], ledger_of: Any) -> str:
+    """docs/coverage.md: per cloud, every connectivity type the rules read (derived from the specs)
+    and every one deliberately not read, with the reason (the specs' ``ledger``)."""
+    lines = [
+        HEADER.format(source="the cloud specs (entries and `ledger`)"),
+        "",
+        "# Coverage ledger",
+        "",
+        "Per cloud, every connectivity resource type of the provider: either the rules that read it",
+        "(reported: the check reports a verdict on it; read: it feeds a verdict on another resource), or",
+        "why it is deliberately not read. The first table comes from the spec entries, the second from",
+        "the spec's `ledger` section ([format](cloud-specs.md#coverage-ledger)).",
+    ]
+    for spec in specs:
+        covered: dict[str, list[str]] = {}
+        for rule in rules:
+            for cov in rule.coverage:
+                if cov.cloud == spec.cloud and "::" not in cov.resource_type:
+                    how = "reported" if cov.reported else "read"
+                    covered.setdefault(cov.resource_type, []).append(f"{rule.id} ({how})")
+        lines += ["", f"## {spec.cloud}", "", "| resource type | covered by |", "| --- | --- |"]
+        lines += [f"| `{t}` | {', '.join(r)} |" for t, r in sorted(covered.items())]
+        ledger = ledger_of(spec)
+        lines += ["", "Not covered:", ""]
+        if not ledger:
+            lines.append("_No ledger entries yet._")
+            continue
+        lines += ["| resource type | why not | source |", "| --- | --- | --- |"]
+        lines += [f"| `{t}` | {_cell(why)} | {_cell(src)} |" for t, why, src in ledger]
+    return "\n".join(lines) + "\n"
+
+
 def generate() -> dict[Path, str]:
     """Every generated file and its content."""
+    from cn_crossborder.clouds.spec import all_specs, ledger_of
     from cn_crossborder.rules import all_rules
 
     rules = sorted(all_rules().values(), key=lambda r: r.id)
@@ -357,6 +390,7 @@ def generate() -> dict[Path, str]:
     files[CHECKS_DIR / "README.md"] = checks_index(rules)
     files.update({check_module_path(rule): check_module(rule) for rule in rules})
     files[DOCS / "policy.md"] = policy_reference(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    files[DOCS / "coverage.md"] = coverage_ledger(rules, list(all_specs()), ledger_of)
     return files
 
 

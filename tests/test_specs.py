@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from cn_crossborder.clouds import products
-from cn_crossborder.clouds.spec import RULE_OF, all_specs, coverage_of, load_spec_text
+from cn_crossborder.clouds.spec import RULE_OF, all_specs, coverage_of, ledger_of, load_spec_text
 from cn_crossborder.domain.context import ScanContext
 from cn_crossborder.domain.policy import default_policy
 from cn_crossborder.domain.resource import Resource
@@ -124,6 +124,29 @@ def test_every_reported_type_has_a_fixture() -> None:
         if cov.reported and cov.resource_type not in fixtures
     )
     assert missing == []
+
+
+def _covered(cloud: str) -> set[str]:
+    return {
+        cov.resource_type
+        for rule in all_rules().values()
+        for cov in rule.coverage
+        if cov.cloud == cloud and "::" not in cov.resource_type
+    }
+
+
+def test_every_covered_type_of_the_ledger_has_a_fixture() -> None:
+    """The ledger's covered types (reported or only read) have all been seen in a fixture."""
+    fixtures = _fixture_types()
+    missing = sorted(f"{spec.cloud} {t}" for spec in all_specs() for t in _covered(spec.cloud) - fixtures)
+    assert missing == []
+
+
+def test_the_ledger_lists_no_covered_type_as_not_covered() -> None:
+    both = sorted(
+        f"{spec.cloud} {t}" for spec in all_specs() for t, _, _ in ledger_of(spec) if t in _covered(spec.cloud)
+    )
+    assert both == []
 
 
 def test_coverage_is_derived_from_the_specs() -> None:

@@ -17,16 +17,20 @@ circuit endpoints and IP registration apply as for a VPN peer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cn_crossborder.clouds.common import inline_blocks, referenced
+from cn_crossborder.clouds.placement import cloud_endpoint
 from cn_crossborder.clouds.spec import all_specs
 from cn_crossborder.domain.coverage import Coverage
 from cn_crossborder.domain.devices import DeviceMatch, match_device
 from cn_crossborder.domain.endpoints import DEVICE_TAG, Endpoint, address_endpoint
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import NetworkModel
+from cn_crossborder.sources.terraform import TerraformConfig
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,23 @@ class GatewayType:
     type: str
     address_attrs: tuple[str, ...]  # first one set wins
     text_attrs: tuple[str, ...]  # read in this order
+    address_block: str | None = None  # the addresses are in these nested blocks (Azure VPN site links)
+    join: bool = False  # the text attributes name one device together (vendor, then model)
+    image: dict[str, Any] | None = None  # a machine image naming the device (an appliance on a VM)
+    place: str = "address"  # where the device stands: its address, or the resource's region
 
 
 GATEWAYS: tuple[GatewayType, ...] = tuple(
-    GatewayType(spec.cloud, str(d["type"]), tuple(d["address"]), tuple(d["text"]))
+    GatewayType(
+        spec.cloud,
+        str(d["type"]),
+        tuple(d.get("address", ())),
+        tuple(d["text"]),
+        d.get("address_block"),
+        bool(d.get("join", False)),
+        d.get("image"),
+        str(d.get("place", "address")),
+    )
     for spec in all_specs()
     for d in spec.data.get("devices", ())
 )
@@ -64,7 +81,49 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def device_text(res: Resource, extra: Sequence[Any] = ()) -> tuple[DeviceText | None, list[str]]:
+def _texts(res: Resource, kind: GatewayType | None, config: TerraformConfig | None) -> list[tuple[str, Any]]:
+    """(where, text) pairs that may name the device, in reading order."""
+    if kind is None:
+        return []
+    if kind.image is not None:
+        return _image_texts(res, kind.image, config)
+    if kind.join:
+        words = [str(first(res.attrs.get(a))) for a in kind.text_attrs if _text(res.attrs.get(a)) is not None]
+        return [(" + ".join(kind.text_attrs), " ".join(words) if words else None)]
+    return [(attr, res.attrs.get(attr)) for attr in kind.text_attrs]
+
+
+def _image_texts(res: Resource, image: dict[str, Any], config: TerraformConfig | None) -> list[tuple[str, Any]]:
+    """What the image data source an instance boots names: its name pattern and name filters.
+
+    In the AWS China regions there is no Marketplace, so a vendor's appliance is found by its image
+    name or owner; only the name is matched against the device catalogue (owner account ids of
+    vendors in aws-cn are not published).
+    """
+    source = referenced(config, res, image["attr"], *image["types"]) if config is not None else None
+    if source is None:
+        return [(image["attr"], None)]
+    out: list[tuple[str, Any]] = [(f"{a} of {source.address}", _pattern(source.attrs.get(a))) for a in image["text"]]
+    spec = image.get("filter")
+    if spec:
+        for block in inline_blocks(source, spec["block"]):
+            if str(first(block.get("name")) or "") in spec["names"]:
+                for value in block.get("values") or []:
+                    out.append((f"{spec['block']} {first(block.get('name'))} of {source.address}", _pattern(value)))
+    return out
+
+
+def _pattern(value: Any) -> Any:
+    """An image name pattern as the device's name: ``^FortiGate-VM64-AWS.*`` -> ``FortiGate-VM64-AWS``."""
+    value = first(value)
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\.\*|[\^$*?\\]", "", value).strip(" -_.")
+
+
+def device_text(
+    res: Resource, extra: Sequence[Any] = (), config: TerraformConfig | None = None
+) -> tuple[DeviceText | None, list[str]]:
     """The text that names the device behind ``res``, and every text read that named nothing.
 
     The ``cn-crossborder:device`` tag wins even when the catalogue does not know what it names: a
@@ -76,8 +135,8 @@ def device_text(res: Resource, extra: Sequence[Any] = ()) -> tuple[DeviceText | 
         return DeviceText(tagged, f"tag {DEVICE_TAG}", match_device(tagged, extra)), []
     kind = BY_TYPE.get(res.type)
     unrecognised: list[str] = []
-    for attr in kind.text_attrs if kind else ():
-        text = _text(res.attrs.get(attr))
+    for attr, value in _texts(res, kind, config):
+        text = _text(value)
         if text is None:
             continue
         match = match_device(text, extra)
@@ -88,25 +147,38 @@ def device_text(res: Resource, extra: Sequence[Any] = ()) -> tuple[DeviceText | 
 
 
 def device_location(model: NetworkModel, res: Resource) -> Endpoint:
-    """Where the device stands: its public address, located like a VPN peer's."""
+    """Where the device stands: its public address, located like a VPN peer's; an appliance on a
+    cloud VM stands in the VM's region."""
     kind = BY_TYPE.get(res.type)
+    if kind is not None and kind.place == "region":
+        return cloud_endpoint(model.config, res)
     address = None
-    for attr in kind.address_attrs if kind else ():
-        if res.attrs.get(attr) is not None:
-            address = res.get(attr)
+    holders = list(inline_blocks(res, kind.address_block)) if kind and kind.address_block else [res.attrs]
+    for holder in holders:
+        found = next((holder.get(a) for a in (kind.address_attrs if kind else ()) if holder.get(a) is not None), None)
+        if found is not None:
+            address = first(found)
             break
     return address_endpoint(address, model.context.policy, [res])
 
 
 _READS = "{texts}; {address}; tags cn-crossborder:device (wins), cn-crossborder:location"
 
+
+def _reads(g: GatewayType) -> str:
+    if g.image is not None:
+        texts = f"{g.image['attr']} -> {' / '.join(g.image['types'])} ({', '.join(g.image['text'])}"
+        if g.image.get("filter"):
+            texts += f", {g.image['filter']['block']} {' / '.join(g.image['filter']['names'])}"
+        texts += ")"
+    else:
+        texts = (" + " if g.join else ", ").join(g.text_attrs)
+    where = "the region it runs in" if g.place == "region" else " or ".join(g.address_attrs)
+    if g.address_block:
+        where = f"{g.address_block} {where}"
+    return _READS.format(texts=texts, address=where)
+
+
 COVERAGE = {
-    "CKV_CNX_201": tuple(
-        Coverage(
-            g.cloud,
-            g.type,
-            _READS.format(texts=", ".join(g.text_attrs), address=" or ".join(g.address_attrs)),
-        )
-        for g in GATEWAYS
-    ),
+    "CKV_CNX_201": tuple(Coverage(g.cloud, g.type, _reads(g)) for g in GATEWAYS),
 }

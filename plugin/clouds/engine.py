@@ -157,9 +157,24 @@ def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
             model.add_link(link, gateway, *also)
             continue
         for value, cgw in _peers(model, conn, peer):
-            address = _first_set(cgw, peer["address"]) if cgw is not None else None
             kind = peer.get("kind", "customer gateway")
-            vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+            for address in _peer_addresses(cgw, peer):
+                vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+
+
+def _peer_addresses(cgw: Resource | None, peer: Entry) -> list[Any]:
+    """The peer's address, or with ``address_block`` each distinct address of its nested blocks
+    (an Azure VPN site has one ``link`` per device or ISP line): one link per address."""
+    if cgw is None:
+        return [None]
+    if not peer.get("address_block"):
+        return [_first_set(cgw, peer["address"])]
+    found: list[Any] = []
+    for block in inline_blocks(cgw, peer["address_block"]):
+        address = next((first(block.get(a)) for a in peer["address"] if block.get(a) is not None), None)
+        if address not in found:
+            found.append(address)
+    return found or [None]
 
 
 # --- selectors ------------------------------------------------------------------------------------------
@@ -259,10 +274,22 @@ def _routes_of(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], bool]]
     return routes
 
 
+def _default_destination(route: dict[str, Any], entry: Entry) -> Any:
+    """The default route among the destinations (a list such as ``allowed_prefixes`` counts when any
+    item is one); ``learned`` stands for routes the next hop advertises, which may include it."""
+    if entry.get("learned"):
+        return entry["learned"]
+    for attr in entry.get("destination", ()):
+        found = next((v for v in _scalars(route.get(attr)) if is_default_route(v)), None)
+        if found is not None:
+            return found
+    return None
+
+
 def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
-            dest = next((first(route.get(a)) for a in entry["destination"] if is_default_route(route.get(a))), None)
+            dest = _default_destination(route, entry)
             if dest is None:
                 continue
             target, links = _route_targets(model, res, route, inline, entry["targets"])
@@ -283,12 +310,14 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
 def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
     config = model.config
     over: dict[int, list[Resource]] = defaultdict(list)
+    beyond: dict[int, list[Resource | None]] = defaultdict(list)  # gateways the interfaces attach to
     interfaces = entry.get("interfaces")
     if interfaces:
         for interface in config.of_type(*types_of(interfaces)):
             line = referenced(config, interface, interfaces["attr"], *types_of(entry))
             if line is not None:
                 over[line.index].append(interface)
+                beyond[line.index] += [_ref(model, interface, spec) for spec in interfaces.get("via", ())]
     far = entry.get("far_label", {})
     local_hook = products.LOCAL[entry["local"]] if entry.get("local") else None
     for line in config.of_type(*types_of(entry)):
@@ -311,8 +340,8 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 else:
                     note = f"{attr} {str(value)!r} names no mainland place (or names Hong Kong, Macao or Taiwan)"
                 remote = replace(remote, how=f"{remote.how}; {note}")
-        peer_ips = {
-            str(i.get(interfaces["peer_ip"]))
+        peer_ips = {  # an interface address may be written with its prefix length (AWS customer_address)
+            str(i.get(interfaces["peer_ip"])).split("/")[0]
             for i in ifaces
             if interfaces and is_resolved(i.get(interfaces["peer_ip"]))
         }
@@ -325,7 +354,7 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
             circuit_tags=circuit_tags(line, *ifaces),
             far_end_proven_cn=proof,
         )
-        carrier = first(line.attrs.get(entry["carrier"]))
+        carrier = first(line.attrs.get(entry["carrier"])) if entry.get("carrier") else None
         if is_resolved(carrier):
             link.carrier_text, link.carrier_attr = str(carrier), entry["carrier"]
         else:
@@ -333,7 +362,8 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 if "when" not in missing or line.get(missing["when"]) is not None:
                     link.product_missing = missing["text"]
                     break
-        model.add_link(link, *ifaces)
+        gateways = [*beyond.get(line.index, ()), *(_ref(model, line, spec) for spec in entry.get("via", ()))]
+        model.add_link(link, *ifaces, *gateways)
 
 
 # --- peerings, groups, pairs ----------------------------------------------------------------------------

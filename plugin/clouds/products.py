@@ -83,6 +83,7 @@ def azure_china(what: str) -> Callable[[Endpoint, Endpoint], tuple[Endpoint, End
 
 CLOSURES: dict[str, Callable[[Endpoint, Endpoint], tuple[Endpoint, Endpoint, str | None]]] = {
     "aws-partition": aws_partition,
+    "azure-china-expressroute": azure_china("an ExpressRoute connection of a virtual WAN hub"),
 }
 
 
@@ -500,6 +501,75 @@ def azure_forced_tunnelling(model: NetworkModel) -> None:
         model.add_exit(GeneralExit(vng, local, what, links))
 
 
+# --- Tencent Cloud GAAP (appended) ---------------------------------------------------------------------
+
+# GAAP names its acceleration and origin regions by area, not by region id (provider docs of
+# tencentcloud_gaap_proxy: access_region, realserver_region). Which names exist is UNVERIFIED beyond
+# the examples of those docs; a name not listed here is resolved through the region catalogue, else
+# unknown (judged as crossing).
+GAAP_MAINLAND = frozenset(
+    {
+        "beijing",
+        "shanghai",
+        "guangzhou",
+        "shenzhen",
+        "chengdu",
+        "chongqing",
+        "nanjing",
+        "hangzhou",
+        "tianjin",
+        "wuhan",
+        "changsha",
+        "xian",
+        "jinan",
+        "fuzhou",
+        "shijiazhuang",
+        "hefei",
+        "zhengzhou",
+    }
+)
+GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW, "macau": jurisdictions.MO}
+GAAP_ABROAD = frozenset(
+    {
+        "seasia",
+        "northamerica",
+        "europe",
+        "southkorea",
+        "japan",
+        "singapore",
+        "bangkok",
+        "mumbai",
+        "siliconvalley",
+        "virginia",
+        "frankfurt",
+        "moscow",
+        "toronto",
+        "saopaulo",
+        "jakarta",
+        "tokyo",
+        "seoul",
+    }
+)
+
+
+def tencent_gaap_area(value: Any, how: str) -> Endpoint:
+    """A GAAP area (``Beijing``, ``Hongkong``, ``NorthAmerica``...) or a region id; UNVERIFIED list."""
+    value = first(value)
+    if not is_resolved(value):
+        return Endpoint(None, shown(value), f"{how} is not known statically")
+    key = re.sub(r"[^a-z]", "", str(value).lower())
+    if key in GAAP_MAINLAND:
+        return Endpoint(CN, str(value), f"{how} (a GAAP area in mainland China)", verified=False)
+    if key in GAAP_OUTSIDE:
+        return Endpoint(GAAP_OUTSIDE[key], str(value), f"{how} (a GAAP area)", verified=False)
+    found = region_endpoint("tencentcloud", value, how)
+    if found.jurisdiction is not None:
+        return found
+    if key in GAAP_ABROAD:
+        return Endpoint(OUTSIDE, str(value), f"{how} (a GAAP area outside the mainland)", verified=False)
+    return found
+
+
 # --- registries ------------------------------------------------------------------------------------------
 
 ProductHook = Callable[..., Product]
@@ -514,7 +584,10 @@ PRODUCTS: dict[str, ProductHook] = {
     "volcengine-cen": volcengine_cen,
     "volcengine-transit-router": volcengine_transit_router,
 }
-AREAS: dict[str, Callable[[Any, str], Endpoint]] = {"huawei-areas": huawei_area}
+AREAS: dict[str, Callable[[Any, str], Endpoint]] = {
+    "huawei-areas": huawei_area,
+    "tencent-gaap-areas": tencent_gaap_area,
+}
 LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-access-point": alicloud_line_local}
 LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-internal-links": azure_internal_links}
 EXIT_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-forced-tunnelling": azure_forced_tunnelling}

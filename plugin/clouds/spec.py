@@ -119,6 +119,8 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
             if "attr" in peer
             else " or ".join(peer["address"])
         )
+        if peer.get("address_block"):
+            parts.append(f"one link per {peer['address_block']} block of the peer")
         if peer.get("tunnels"):
             parts.append(f"{peer['tunnels']} {peer['attr']}")
         if "when" in entry:
@@ -137,12 +139,15 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
         if entry.get("destination_routing"):
             parts.append(f"not both {' and '.join(entry['destination_routing'])} 0.0.0.0/0 (destination routing)")
     elif section == "routes":
-        parts.append(" / ".join(entry["destination"]))
+        parts.append(entry["learned"] if entry.get("learned") else " / ".join(entry["destination"]))
         parts += [_ref_text(t) for t in entry["targets"]]
         if entry.get("block_types"):
             parts.append(f"inline {entry['block']} blocks of {', '.join(entry['block_types'])}")
     elif section == "lines":
-        parts.append(f"{entry['carrier']} (any name of an approved carrier)")
+        if entry.get("carrier"):
+            parts.append(f"{entry['carrier']} (any name of an approved carrier)")
+        else:
+            parts.append("no carrier attribute: " + "; ".join(m["text"] for m in entry.get("no_carrier", ())))
         parts += list(entry.get("far_label", {}).get("attrs", ()))
         if entry.get("far_end", {}).get("proves_mainland"):
             parts.append(f"{entry['far_end']['attr']} (a mainland place name proves the far end)")
@@ -179,10 +184,20 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         for ref in [entry.get("gateway"), *entry.get("via", ())]:
             for t in (ref or {}).get("types", ()):
                 out.append((t, "its region; joins routes to the connections behind it"))
-    elif section == "lines" and entry.get("interfaces"):
-        iface = entry["interfaces"]
-        for t in _types(iface["type"]):
+    elif section == "lines":
+        iface: dict[str, Any] = entry.get("interfaces") or {}
+        for t in _types(iface["type"]) if iface else ():
             out.append((t, f"{iface['attr']}; {iface['peer_ip']}; {TAGS}"))
+        for ref in [*iface.get("via", ()), *entry.get("via", ())]:
+            for t in ref.get("types", ()):
+                out.append((t, f"{ref['attr']}: routes to it reach the line"))
+    elif section == "routes":
+        network = entry.get("network")
+        for t in network.get("types", ()) if isinstance(network, dict) else ():
+            out.append((t, "its region: the network the route applies to"))
+        for target in entry["targets"]:
+            for t in target["types"]:
+                out.append((t, "next hop: the links it carries"))
     elif section in ("groups", "pairs") and entry.get("group"):
         for t in entry["group"].get("types", ()):
             out.append((t, f"groups members; tag {TAGS.split(', ')[-1]}"))
@@ -197,12 +212,28 @@ def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
             rows = out.setdefault(rule_id, [])
             reads = _reads(section, entry)
             for rtype in _types(entry["type"]):
+                rows[:] = [c for c in rows if c.resource_type != rtype or c.reported]  # reported wins over read
                 rows.append(Coverage(spec.cloud, rtype, reads))
             for rtype, what in _read_only(section, entry):
                 if not any(c.resource_type == rtype for c in rows):
                     rows.append(Coverage(spec.cloud, rtype, what, False))
     for item in spec.data.get("also_reads", ()):
         rows = out.setdefault(item["rule"], [])
+        reported = bool(item.get("reported", False))
+        if reported:  # a hook reports on a type an entry only reads (a route target)
+            rows[:] = [c for c in rows if c.resource_type != item["type"] or c.reported]
         if not any(c.resource_type == item["type"] for c in rows):
-            rows.append(Coverage(spec.cloud, item["type"], item["reads"], bool(item.get("reported", False))))
+            rows.append(Coverage(spec.cloud, item["type"], item["reads"], reported))
     return {rule_id: tuple(rows) for rule_id, rows in out.items()}
+
+
+def ledger_of(spec: CloudSpec) -> list[tuple[str, str, str]]:
+    """The provider's connectivity types the spec deliberately does not read: (type, reason, source).
+
+    What is covered is never listed here: it is derived from the entries (``coverage_of``).
+    """
+    out: list[tuple[str, str, str]] = []
+    for item in spec.data.get("ledger", ()):
+        for rtype in _types(item["type"]):
+            out.append((rtype, str(item["reason"]), str(item.get("source", ""))))
+    return out

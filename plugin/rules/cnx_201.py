@@ -220,7 +220,7 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
         return evaluate_inventory_device(model.context, *inventory_item)
     policy = model.context.policy
     location = device_location(model, res)
-    found, unrecognised = device_text(res, policy.devices)
+    found, unrecognised = device_text(res, policy.devices, model.config)
     if found is None:
         read = f" ({'; '.join(unrecognised)})" if unrecognised else ""
         why = (
