@@ -470,6 +470,32 @@ def huawei_bordercross(model: NetworkModel, link: Link, **context: Any) -> Produ
     return None, f"bordercross = {shown(bordercross)}: {gcb.address} is not bought as the cross-border bandwidth"
 
 
+def huawei_central_network(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A central network joins ER regions across the border on a global connection bandwidth bought
+    with ``bordercross = true`` and associated with it (``_connection_bandwidth_associate``)."""
+    key, network = context.get("key"), context.get("network")
+    where = network.address if network is not None else f"central network {key[1] if key else '?'}"
+    reasons: list[str] = []
+    for tie in model.config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
+        if network_key(model.config, tie, "central_network_id", "huaweicloud_cc_central_network") != key:
+            continue
+        gcb_type = "huaweicloud_cc_global_connection_bandwidth"
+        gcb = referenced(model.config, tie, "global_connection_bandwidth_id", gcb_type)
+        if gcb is None:
+            named = shown(tie.get("global_connection_bandwidth_id"))
+            reasons.append(f"{tie.address}: global connection bandwidth {named} is not in this configuration")
+            continue
+        product, missing = huawei_bordercross(model, Link(PEERING, gcb, _NOWHERE, _NOWHERE))
+        if product:
+            return f"{product}, associated with {where} by {tie.address}", None
+        reasons.append(str(missing))
+    text = (
+        f"{where} has no global connection bandwidth bought with bordercross = true associated "
+        "(huaweicloud_cc_central_network_connection_bandwidth_associate)"
+    )
+    return None, f"{text} ({'; '.join(reasons)})" if reasons else text
+
+
 # --- Volcengine ------------------------------------------------------------------------------------------
 
 VOLC_PRODUCT = "Volcengine cross-border bandwidth package"
@@ -648,6 +674,7 @@ PRODUCTS: dict[str, ProductHook] = {
     "huawei-inter-region": huawei_inter_region,
     "huawei-cloud-connection": huawei_cloud_connection,
     "huawei-bordercross": huawei_bordercross,
+    "huawei-central-network": huawei_central_network,
     "volcengine-cen": volcengine_cen,
     "volcengine-transit-router": volcengine_transit_router,
 }
