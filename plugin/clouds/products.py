@@ -577,6 +577,50 @@ def volcengine_transit_router(model: NetworkModel, link: Link, **context: Any) -
     )
 
 
+VOLC_AREAS = {"china": CN, "asia": OUTSIDE}
+
+
+def volcengine_area(value: Any, how: str) -> Endpoint:
+    """A geographic region set (``China``, ``Asia``; the provider's default is China)."""
+    value = first(value)
+    if value is None:
+        return Endpoint(CN, "China", f"{how} not set: the provider's default China (the Chinese mainland)")
+    if not is_resolved(value):
+        return Endpoint(None, shown(value), f"{how} is not known statically")
+    found = VOLC_AREAS.get(str(value).strip().lower())
+    if found is None:
+        return Endpoint(None, str(value), f"{how}: not a geographic region set")
+    where = "the Chinese mainland" if found == CN else "outside the mainland"
+    return Endpoint(found, str(value), f"{how} ({where})")
+
+
+def volcengine_package_itself(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A cross-border package is reported on itself: it passes, naming the product, when the
+    configuration ties it to what crosses over it (a CEN association, an inter-region bandwidth or a
+    transit-router peering that draws on it); otherwise what crosses cannot be tied to an approved route."""
+    package = link.resource
+    product, missing = volcengine_package(model, package)
+    if product is None:
+        return None, missing
+    ties = [
+        tie.address
+        for tie in model.config.of_type(
+            "volcengine_cen_bandwidth_package_associate",
+            "volcengine_cen_inter_region_bandwidth",
+            "volcengine_transit_router_peer_attachment",
+        )
+        for attr in ("cen_bandwidth_package_id", "transit_router_bandwidth_package_id")
+        if referenced(model.config, tie, attr, package.type) is package
+    ]
+    if ties:
+        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
+    return None, (
+        f"{product} is tied to nothing in this configuration (no CEN association, inter-region bandwidth "
+        "or transit-router peering draws on it), so what crosses over it cannot be tied to an approved "
+        "route; associate it here, or record the link as a circuit"
+    )
+
+
 # --- Azure -----------------------------------------------------------------------------------------------
 
 _AZ_GATEWAY = "azurerm_virtual_network_gateway"
@@ -677,8 +721,13 @@ PRODUCTS: dict[str, ProductHook] = {
     "huawei-central-network": huawei_central_network,
     "volcengine-cen": volcengine_cen,
     "volcengine-transit-router": volcengine_transit_router,
+    "volcengine-package": volcengine_package_itself,
 }
-AREAS: dict[str, Callable[[Any, str], Endpoint]] = {"huawei-areas": huawei_area, "alicloud-areas": alicloud_area}
+AREAS: dict[str, Callable[[Any, str], Endpoint]] = {
+    "huawei-areas": huawei_area,
+    "alicloud-areas": alicloud_area,
+    "volcengine-areas": volcengine_area,
+}
 LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-access-point": alicloud_line_local}
 LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-internal-links": azure_internal_links}
 EXIT_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-forced-tunnelling": azure_forced_tunnelling}
