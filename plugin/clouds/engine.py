@@ -226,6 +226,8 @@ def _reach(model: NetworkModel, target: Resource, how: str) -> list[Link]:
         return model.links_for(target, VPN)
     if how == "peering":
         return model.links_for(target, PEERING)
+    if how == "line":  # the target is a dedicated line (or the gateway that is one)
+        return model.links_for(target, DEDICATED)
     links = model.links_via(target)
     if how == "network":  # a CEN/CCN/Cloud Connect: each cross-border leg once, from its mainland end
         mainland = [link for link in links if link.local.is_mainland]
@@ -256,6 +258,8 @@ def _route_targets(
             target = inline_ref(model.config, res, attr, route.get(attr), *types)
         else:
             target = referenced(model.config, res, attr, *types)
+        if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
+            target = _ref(model, target, spec["via"])
         if target is None:
             continue
         links = _reach(model, target, spec.get("reach", "gateway"))
@@ -340,10 +344,9 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 else:
                     note = f"{attr} {str(value)!r} names no mainland place (or names Hong Kong, Macao or Taiwan)"
                 remote = replace(remote, how=f"{remote.how}; {note}")
+        peer_ip = interfaces.get("peer_ip") if interfaces else None
         peer_ips = {  # an interface address may be written with its prefix length (AWS customer_address)
-            str(i.get(interfaces["peer_ip"])).split("/")[0]
-            for i in ifaces
-            if interfaces and is_resolved(i.get(interfaces["peer_ip"]))
+            str(i.get(peer_ip)).split("/")[0] for i in ifaces if peer_ip and is_resolved(i.get(peer_ip))
         }
         link = Link(
             kind=DEDICATED,
@@ -363,6 +366,8 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
                     link.product_missing = missing["text"]
                     break
         gateways = [*beyond.get(line.index, ()), *(_ref(model, line, spec) for spec in entry.get("via", ()))]
+        if entry.get("gateway"):
+            gateways += [_ref(model, r, entry["gateway"]) for r in (line, *ifaces)]
         model.add_link(link, *ifaces, *gateways)
 
 
@@ -376,6 +381,11 @@ def _how(template: str, attr: str, res: Resource) -> str:
 def _remote(model: NetworkModel, res: Resource, local: Endpoint, cloud: str, spec: Entry) -> Endpoint:
     attr = spec["region"]
     how = _how(spec.get("how", "via {attr} of {address}"), attr, res)
+    if spec.get("block"):  # the peer region is in a nested block (Huawei's peer_site)
+        blocks = list(inline_blocks(res, spec["block"]))
+        value = blocks[0].get(attr) if blocks else None
+        where = _how(spec.get("how", "via {attr} of {address}"), f"{spec['block']} {attr}", res)
+        return region_endpoint(cloud, value, where)
     if res.attrs.get(attr) is not None:
         return region_endpoint(cloud, res.attrs.get(attr), how)
     other = _ref(model, res, spec.get("ref"))
@@ -418,6 +428,25 @@ def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[tuple[str, 
     return group_key(model.config, res, spec["attr"], *spec.get("types", ())), target
 
 
+def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, str]]:
+    """Where a member is: ``region`` (one attribute or the first set of several), in each nested
+    ``block`` for ``block_types``; without ``region`` or for ``own_region_types``, its own region."""
+    if "region" not in entry or res.type in entry.get("own_region_types", ()):
+        return [(None, None, "")]
+    attrs = [entry["region"]] if isinstance(entry["region"], str) else list(entry["region"])
+    template = entry.get("how", "via {attr} of {address}")
+    if res.type in entry.get("block_types", ()):
+        sources = list(inline_blocks(res, entry["block"]))
+        block = f"{entry['block']} "
+    else:
+        sources, block = [dict(res.attrs)], ""
+    out: list[tuple[Any, str | None, str]] = []
+    for source in sources:
+        attr = next((a for a in attrs if source.get(a) is not None), attrs[0])
+        out.append((source.get(attr), attr, _how(template, block + attr, res)))
+    return out
+
+
 def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
     members: dict[tuple[str, Any], list[tuple[Resource, Endpoint]]] = defaultdict(list)
     networks: dict[tuple[str, Any], Resource | None] = {}
@@ -427,11 +456,11 @@ def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
         if key is None:
             continue
         networks[key] = network
-        attr = entry["region"]
-        how = _how(entry.get("how", "via {attr} of {address}"), attr, res)
-        end = region_endpoint(cloud, res.attrs.get(attr), how)
-        written.setdefault(end.label, shown(res.attrs.get(attr)))
-        members[key].append((res, end))
+        for value, attr, how in _member_regions(res, entry):
+            # no region attribute: the member is in its own (provider's) region
+            end = cloud_endpoint(model.config, res) if attr is None else region_endpoint(cloud, value, how)
+            written.setdefault(end.label, shown(value) if attr else end.label)
+            members[key].append((res, end))
     for key, group in members.items():
         network = networks[key]
         for res, mainland, own in member_pairs(group):

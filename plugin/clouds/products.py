@@ -136,7 +136,8 @@ def alicloud_cen(model: NetworkModel, link: Link, **context: Any) -> Product:
     key, network, member = context.get("key"), context.get("network"), context.get("member")
     cen = network.address if network is not None else shown(member.get("instance_id") if member else None)
     missing = f"CEN {cen} has no cross-border bandwidth package attached; {ALI_BUY} and attach it"
-    return _packages(model, ALI_PACKAGES).product(key, alicloud_package, f"attached to CEN {cen}", missing)
+    judge = lambda package: _ali_judged(package, link)  # noqa: E731
+    return _packages(model, ALI_PACKAGES).product(key, judge, f"attached to CEN {cen}", missing)
 
 
 def alicloud_transit_router(model: NetworkModel, link: Link, **context: Any) -> Product:
@@ -144,7 +145,7 @@ def alicloud_transit_router(model: NetworkModel, link: Link, **context: Any) -> 
     att = link.resource
     package = referenced(model.config, att, "cen_bandwidth_package_id", "alicloud_cen_bandwidth_package")
     if package is not None:
-        return alicloud_package(package)
+        return _ali_judged(package, link)
     if att.get("cen_bandwidth_package_id") is not None:
         return None, (
             f"cen_bandwidth_package_id = {shown(att.get('cen_bandwidth_package_id'))} names a package "
@@ -186,6 +187,140 @@ def alicloud_line_local(model: NetworkModel, line: Resource) -> Endpoint:
         how = f"{local.how}; its access point {hint.label} lies on the other side of the border"
         return Endpoint(local.jurisdiction, local.label, how, local.verified)
     return local
+
+
+# Alibaba CEN areas (geographic_region_*_id) of the regions outside the mainland. Source: Alibaba Cloud,
+# CreateCenBandwidthPackage (alibabacloud.com/help/tc/cen/developer-reference/api-10654e, 2024-11-13),
+# table of areas and the regions they hold; True marks an entry that table confirms. The rest are
+# inferred from the region's location and are UNVERIFIED: they never fail a link, they only say so.
+ALI_CEN_AREAS: dict[str, tuple[str, bool]] = {
+    "cn-hongkong": ("Asia-Pacific", True),
+    "ap-southeast-1": ("Asia-Pacific", True),
+    "ap-southeast-3": ("Asia-Pacific", True),
+    "ap-northeast-1": ("Asia-Pacific", True),
+    "ap-southeast-5": ("Asia-Pacific", True),
+    "us-west-1": ("North-America", True),
+    "us-east-1": ("North-America", True),
+    "eu-central-1": ("Europe", True),
+    "ap-northeast-2": ("Asia-Pacific", False),
+    "ap-southeast-6": ("Asia-Pacific", False),
+    "ap-southeast-7": ("Asia-Pacific", False),
+    "ap-southeast-2": ("Australia", False),
+    "eu-west-1": ("Europe", False),
+    "me-east-1": ("Middle-East", False),
+}
+ALI_CEN_AREA_NAMES = frozenset({"asia-pacific", "australia", "europe", "middle-east", "north-america"})
+
+
+def alicloud_area(value: Any, how: str) -> Endpoint:
+    """A CEN bandwidth package area: ``China`` is the mainland, the other areas lie outside it."""
+    value = first(value)
+    if not is_resolved(value):
+        return Endpoint(None, shown(value), f"{how} is not known statically")
+    key = str(value).strip().lower()
+    if key == "china":
+        return Endpoint(CN, str(value), f"{how} (the CEN area of the Chinese mainland)")
+    if key in ALI_CEN_AREA_NAMES:
+        return Endpoint(OUTSIDE, str(value), f"{how} (a CEN area outside the mainland)")
+    return Endpoint(None, str(value), f"{how}: not a CEN area")
+
+
+def _ali_area_check(package: Resource, link: Link) -> str | None:
+    """Why a cross-border package does not cover the link's overseas region, if it provably does not."""
+    outside = [ep for ep in link.ends if not ep.is_mainland]
+    if len(outside) != 1 or outside[0].jurisdiction is None:
+        return None
+    region = outside[0].label.split(" ")[0]
+    area, verified = ALI_CEN_AREAS.get(region, (None, False))
+    a, b = _ali_areas(package)
+    other = next((str(x) for x in (a, b) if str(x).lower() != "china"), None)
+    if area is None or other is None or not verified or area.lower() == other.lower():
+        return None
+    fix = ALI_BUY.replace("the overseas area", f'"{area}"')
+    return (
+        f"{package.address} connects China with {other}, but {region} is in the CEN area {area} "
+        f"(Alibaba CreateCenBandwidthPackage area table); {fix}"
+    )
+
+
+def _ali_area_note(package: Resource, link: Link) -> str:
+    outside = [ep for ep in link.ends if not ep.is_mainland and ep.jurisdiction is not None]
+    if len(outside) != 1:
+        return ""
+    region = outside[0].label.split(" ")[0]
+    area, verified = ALI_CEN_AREAS.get(region, (None, False))
+    if area is None:
+        return f"; the CEN area of {region} is not in the area table, so the package's area is not checked"
+    return "" if verified else f"; the CEN area of {region} ({area}) is UNVERIFIED, so it is not checked"
+
+
+def _ali_judged(package: Resource, link: Link) -> Product:
+    product, missing = alicloud_package(package)
+    if product is None:
+        return product, missing
+    mismatch = _ali_area_check(package, link)
+    return (None, mismatch) if mismatch else (product + _ali_area_note(package, link), None)
+
+
+def alicloud_package_itself(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A CEN cross-border bandwidth package is reported on itself: it proves that something crosses.
+
+    It passes, naming the product, when the configuration ties it to what crosses over it (a CEN
+    attachment or a transit-router peering that draws on it); otherwise what crosses cannot be tied
+    to an approved route and it fails.
+    """
+    package = link.resource
+    product, missing = alicloud_package(package)
+    if product is None:
+        return None, missing
+    ties = [
+        tie.address
+        for tie in model.config.of_type(
+            "alicloud_cen_bandwidth_package_attachment", "alicloud_cen_transit_router_peer_attachment"
+        )
+        for attr in ("bandwidth_package_id", "cen_bandwidth_package_id")
+        if referenced(model.config, tie, attr, package.type) is package
+    ]
+    if ties:
+        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
+    return None, (
+        f"{product} is tied to nothing in this configuration (no alicloud_cen_bandwidth_package_attachment "
+        "or transit-router peering draws on it), so what crosses over it cannot be tied to an approved "
+        "route; attach it to its CEN here, or record the link as a circuit"
+    )
+
+
+ALI_GA = "Alibaba Cloud Global Accelerator cross-border acceleration"
+
+
+def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A GA instance accelerates across the border only with cross-border acceleration enabled
+    (``cross_border_status = true``, pay-by-data-transfer; Alibaba Cloud API UpdateAcceleratorCrossBorderStatus)
+    or a CrossDomain bandwidth package between China-mainland and Global attached to it."""
+    accelerator: Resource | None = context.get("network")
+    if accelerator is None:
+        named = shown(link.resource.get("accelerator_id"))
+        return None, f"accelerator {named} is not in this configuration, so its cross-border setting cannot be read"
+    status = first(accelerator.attrs.get("cross_border_status"))
+    if status is True or str(status).lower() == "true":
+        mode = accelerator.get("cross_border_mode", "bgpPro")
+        kind = "cross-border Express Connect circuit" if str(mode).lower() == "private" else "BGP (multi-line) Pro"
+        setting = f"cross_border_status = true, cross_border_mode = {mode}: {kind}"
+        return f"{ALI_GA} on {accelerator.address} ({setting})", None
+    for tie in model.config.of_type("alicloud_ga_bandwidth_package_attachment"):
+        if referenced(model.config, tie, "accelerator_id", accelerator.type) is not accelerator:
+            continue
+        package = referenced(model.config, tie, "bandwidth_package_id", "alicloud_ga_bandwidth_package")
+        if package is None:
+            continue
+        areas = {str(package.get(a) or "").lower() for a in ("cbn_geographic_region_ida", "cbn_geographic_region_idb")}
+        if str(package.get("type") or "").lower() == "crossdomain" and "china-mainland" in areas and len(areas) == 2:
+            return f"{ALI_GA}: CrossDomain bandwidth package {package.address} attached to {accelerator.address}", None
+    return None, (
+        f"{accelerator.address} has cross_border_status = {shown(status)} and no CrossDomain bandwidth package "
+        "between China-mainland and another area attached; enable cross-border acceleration "
+        "(bandwidth_billing_type = CDT, cross_border_status = true) or attach a CrossDomain package"
+    )
 
 
 # --- Tencent Cloud ---------------------------------------------------------------------------------------
@@ -336,6 +471,32 @@ def huawei_bordercross(model: NetworkModel, link: Link, **context: Any) -> Produ
     return None, f"bordercross = {shown(bordercross)}: {gcb.address} is not bought as the cross-border bandwidth"
 
 
+def huawei_central_network(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A central network joins ER regions across the border on a global connection bandwidth bought
+    with ``bordercross = true`` and associated with it (``_connection_bandwidth_associate``)."""
+    key, network = context.get("key"), context.get("network")
+    where = network.address if network is not None else f"central network {key[1] if key else '?'}"
+    reasons: list[str] = []
+    for tie in model.config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
+        if network_key(model.config, tie, "central_network_id", "huaweicloud_cc_central_network") != key:
+            continue
+        gcb_type = "huaweicloud_cc_global_connection_bandwidth"
+        gcb = referenced(model.config, tie, "global_connection_bandwidth_id", gcb_type)
+        if gcb is None:
+            named = shown(tie.get("global_connection_bandwidth_id"))
+            reasons.append(f"{tie.address}: global connection bandwidth {named} is not in this configuration")
+            continue
+        product, missing = huawei_bordercross(model, Link(PEERING, gcb, _NOWHERE, _NOWHERE))
+        if product:
+            return f"{product}, associated with {where} by {tie.address}", None
+        reasons.append(str(missing))
+    text = (
+        f"{where} has no global connection bandwidth bought with bordercross = true associated "
+        "(huaweicloud_cc_central_network_connection_bandwidth_associate)"
+    )
+    return None, f"{text} ({'; '.join(reasons)})" if reasons else text
+
+
 # --- Volcengine ------------------------------------------------------------------------------------------
 
 VOLC_PRODUCT = "Volcengine cross-border bandwidth package"
@@ -414,6 +575,50 @@ def volcengine_transit_router(model: NetworkModel, link: Link, **context: Any) -
         f"no transit_router_bandwidth_package_id is set; buy a {VOLC_PRODUCT} "
         "(volcengine_transit_router_bandwidth_package with local_geographic_region_set_id = "
         '"China" and peer_geographic_region_set_id = "Asia") and set it'
+    )
+
+
+VOLC_AREAS = {"china": CN, "asia": OUTSIDE}
+
+
+def volcengine_area(value: Any, how: str) -> Endpoint:
+    """A geographic region set (``China``, ``Asia``; the provider's default is China)."""
+    value = first(value)
+    if value is None:
+        return Endpoint(CN, "China", f"{how} not set: the provider's default China (the Chinese mainland)")
+    if not is_resolved(value):
+        return Endpoint(None, shown(value), f"{how} is not known statically")
+    found = VOLC_AREAS.get(str(value).strip().lower())
+    if found is None:
+        return Endpoint(None, str(value), f"{how}: not a geographic region set")
+    where = "the Chinese mainland" if found == CN else "outside the mainland"
+    return Endpoint(found, str(value), f"{how} ({where})")
+
+
+def volcengine_package_itself(model: NetworkModel, link: Link, **context: Any) -> Product:
+    """A cross-border package is reported on itself: it passes, naming the product, when the
+    configuration ties it to what crosses over it (a CEN association, an inter-region bandwidth or a
+    transit-router peering that draws on it); otherwise what crosses cannot be tied to an approved route."""
+    package = link.resource
+    product, missing = volcengine_package(model, package)
+    if product is None:
+        return None, missing
+    ties = [
+        tie.address
+        for tie in model.config.of_type(
+            "volcengine_cen_bandwidth_package_associate",
+            "volcengine_cen_inter_region_bandwidth",
+            "volcengine_transit_router_peer_attachment",
+        )
+        for attr in ("cen_bandwidth_package_id", "transit_router_bandwidth_package_id")
+        if referenced(model.config, tie, attr, package.type) is package
+    ]
+    if ties:
+        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
+    return None, (
+        f"{product} is tied to nothing in this configuration (no CEN association, inter-region bandwidth "
+        "or transit-router peering draws on it), so what crosses over it cannot be tied to an approved "
+        "route; associate it here, or record the link as a circuit"
     )
 
 
@@ -577,15 +782,21 @@ ProductHook = Callable[..., Product]
 PRODUCTS: dict[str, ProductHook] = {
     "alicloud-cen": alicloud_cen,
     "alicloud-transit-router": alicloud_transit_router,
+    "alicloud-package": alicloud_package_itself,
+    "alicloud-ga": alicloud_ga,
     "tencent-ccn": tencent_ccn,
     "huawei-inter-region": huawei_inter_region,
     "huawei-cloud-connection": huawei_cloud_connection,
     "huawei-bordercross": huawei_bordercross,
+    "huawei-central-network": huawei_central_network,
     "volcengine-cen": volcengine_cen,
     "volcengine-transit-router": volcengine_transit_router,
+    "volcengine-package": volcengine_package_itself,
 }
 AREAS: dict[str, Callable[[Any, str], Endpoint]] = {
     "huawei-areas": huawei_area,
+    "alicloud-areas": alicloud_area,
+    "volcengine-areas": volcengine_area,
     "tencent-gaap-areas": tencent_gaap_area,
 }
 LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-access-point": alicloud_line_local}

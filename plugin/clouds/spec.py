@@ -97,7 +97,8 @@ def _ref_text(spec: dict[str, Any] | None) -> str:
     cond = f" when {when['attr']} = {' / '.join(_types(when['equals']))}" if when else ""
     if "same" in spec:
         return f"the {' / '.join(spec['types'])} of the same {spec['same']}{cond}"
-    return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{cond}"
+    via = f" -> its {spec['via']['attr']}" if spec.get("via") else ""
+    return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{via}{cond}"
 
 
 def _reads(section: str, entry: dict[str, Any]) -> str:
@@ -147,21 +148,27 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
         if entry.get("carrier"):
             parts.append(f"{entry['carrier']} (any name of an approved carrier)")
         else:
-            parts.append("no carrier attribute: " + "; ".join(m["text"] for m in entry.get("no_carrier", ())))
+            missing = "; ".join(m["text"] for m in entry.get("no_carrier", ()))
+            parts.append("no carrier attribute: " + (missing or "a circuit of the policy or a location tag decides"))
         parts += list(entry.get("far_label", {}).get("attrs", ()))
         if entry.get("far_end", {}).get("proves_mainland"):
             parts.append(f"{entry['far_end']['attr']} (a mainland place name proves the far end)")
         parts.append(TAGS)
     elif section == "peerings":
         remote = entry["remote"]
-        parts.append(
-            f"{'region of ' + entry['local']['attr'] if entry.get('local') else 'own region'} vs {remote['region']}"
-        )
+        peer = f"{remote['block']} {remote['region']}" if remote.get("block") else remote["region"]
+        parts.append(f"{'region of ' + entry['local']['attr'] if entry.get('local') else 'own region'} vs {peer}")
         if remote.get("ref"):
             parts.append(f"else the region of {remote['ref']['attr']}")
     elif section == "groups":
+        region = entry.get("region", "own region")
+        where = " / ".join(_types(region))
+        if entry.get("block_types"):
+            where = f"{where} (in each {entry['block']} block of {', '.join(entry['block_types'])})"
+        if entry.get("own_region_types"):
+            where = f"{where} (own region of {', '.join(entry['own_region_types'])})"
         parts.append(
-            f"{entry['region']} of every member of one {entry['group']['attr']}; a mainland/overseas pair is "
+            f"{where} of every member of one {entry['group']['attr']}; a mainland/overseas pair is "
             "reported on the member outside the mainland"
         )
     elif section == "pairs":
@@ -187,7 +194,7 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
     elif section == "lines":
         iface: dict[str, Any] = entry.get("interfaces") or {}
         for t in _types(iface["type"]) if iface else ():
-            out.append((t, f"{iface['attr']}; {iface['peer_ip']}; {TAGS}"))
+            out.append((t, "; ".join(x for x in (iface["attr"], iface.get("peer_ip"), TAGS) if x)))
         for ref in [*iface.get("via", ()), *entry.get("via", ())]:
             for t in ref.get("types", ()):
                 out.append((t, f"{ref['attr']}: routes to it reach the line"))
