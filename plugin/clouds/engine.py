@@ -276,7 +276,7 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 dest = next((first(route.get(a)) for a in entry["destination"] if unresolved(route.get(a))), None)
                 if dest is None:
                     continue
-                shown_dest = f"route destination {dest} cannot be resolved (it may be 0.0.0.0/0); route"
+                shown_dest = f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
             target, links = _route_targets(model, res, route, inline, entry["targets"])
             if not links:
                 continue
