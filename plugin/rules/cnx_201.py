@@ -161,7 +161,14 @@ def judge_device(
         details.append(outside.reason + ".")
         return Verdict(outside.result, outside.reason, details)
     if match is None:
-        return unidentified(context, subject, location, f"{named_by} names no device the catalogue knows", details)
+        # Named (an inventory's vendor and model, a device tag) but not in the catalogue: the
+        # device is identified by whoever declared it; a devices: entry lets it be judged.
+        why = (
+            f"{subject}: {named_by} names no device the catalogue knows; if it is an imported VPN "
+            "device, add a devices: entry to the policy so that it is judged"
+        )
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
     details.append(f"Device: {named_by} -> {describe_match(match, origin_note)}")
     if match.category not in LISTED:
         name = f"{match.vendor} {match.model}".strip()
