@@ -16,6 +16,7 @@ from cn_crossborder import clouds
 from cn_crossborder.clouds.inventory import build_link_model
 from cn_crossborder.domain.context import AS_OF_ENV, ScanContext, context_for
 from cn_crossborder.domain.policy import POLICY_ENV
+from cn_crossborder.domain.regions import declared_regions
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.model import NetworkModel
@@ -28,8 +29,9 @@ def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
     config.environ = dict(os.environ)
     config.default_regions = dict(context.policy.default_regions)
     model = NetworkModel(config, context)
-    clouds.add_links(model)
-    clouds.add_exits(model)
+    with declared_regions(context.policy.regions):  # the policy's `regions` win over the catalogue
+        clouds.add_links(model)
+        clouds.add_exits(model)
     return model
 
 
@@ -138,7 +140,8 @@ def inventory_model(path: str) -> Loaded:
     else:
         context = context_for([os.path.abspath(path)])
         loaded = Loaded(path, inventory, [], context)
-        loaded.model, loaded.item_resources = build_link_model(inventory, context)
+        with declared_regions(context.policy.regions):
+            loaded.model, loaded.item_resources = build_link_model(inventory, context)
     with _inventory_lock:
         _inventories[key] = loaded
     return loaded

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cn_crossborder.domain.context import ScanContext
-from cn_crossborder.domain.endpoints import CIRCUIT_TAG, Endpoint, parse_address
-from cn_crossborder.model import Link
+from cn_crossborder.domain.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, parse_address
+from cn_crossborder.model import DEDICATED, VPN, Link
 
 PASSED = "PASSED"
 FAILED = "FAILED"
@@ -29,6 +29,11 @@ class Verdict:
     # The links judged, as (local, remote) endpoint pairs: what reports draw and list, as data.
     links: list[tuple[Endpoint, Endpoint]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Every verdict says why, a pass as much as a failure: the reason is the least it shows.
+        if not self.details:
+            self.details = [self.reason if self.reason.endswith(".") else f"{self.reason}."]
+
     @property
     def failed(self) -> bool:
         return self.result == FAILED
@@ -40,20 +45,41 @@ class Crossing:
     reason: str
 
 
+def declare_hint(link: Link, end: Endpoint) -> str:
+    """The one-line way to declare an unknown end: what the endpoint says, else by what the end is."""
+    if end.declare:
+        return end.declare
+    if end is link.remote and link.peer_gateway is not None:
+        return f"declare it with the {LOCATION_TAG} tag on {link.peer_gateway.address} or a `locations` entry"
+    if end is link.remote and link.kind in (VPN, DEDICATED):
+        return f"declare it with the {LOCATION_TAG} tag on {link.resource.address} or a `locations` entry"
+    return "set its region in the code or the policy's default_regions, or add the id to the policy's `regions`"
+
+
 def crossing(link: Link, context: ScanContext) -> Crossing:
+    """Whether a link crosses the border; an end that is not known cannot be shown not to cross.
+
+    Only two proven facts put a link out of scope: both ends in mainland China, or both outside it.
+    """
     a, b = link.local, link.remote
     if a.is_mainland and b.is_mainland:
         return Crossing(False, "both ends are in mainland China")
-    if not (a.is_mainland or b.is_mainland):
-        if a.jurisdiction is None or b.jurisdiction is None:
-            return Crossing(False, "no end is known to be in mainland China")
-        return Crossing(False, "neither end is in mainland China")
-    other = b if a.is_mainland else a
-    if other.jurisdiction is None:
-        if context.policy.unknown_location == "pass":
-            return Crossing(False, f"the far end {other.label} is unknown and the policy says unknown_location: pass")
-        return Crossing(True, f"the far end {other.label} is unknown (unknown_location: fail)")
-    return Crossing(True, f"one end is in mainland China and the other in {other.jurisdiction}")
+    unknown = [end for end in (a, b) if end.jurisdiction is None]
+    if not unknown:
+        if not (a.is_mainland or b.is_mainland):
+            return Crossing(False, "neither end is in mainland China")
+        other = b if a.is_mainland else a
+        return Crossing(True, f"one end is in mainland China and the other in {other.jurisdiction}")
+    if len(unknown) == 2:
+        what = f"both ends ({a.label}, {b.label}) are unknown"
+    elif (a if unknown[0] is b else b).is_mainland:
+        what = f"the far end {unknown[0].label} is unknown"
+    else:
+        what = f"the end {unknown[0].label} is unknown, so the link cannot be shown to stay outside mainland China"
+    if context.policy.unknown_location == "pass":
+        return Crossing(False, f"{what} and the policy says unknown_location: pass")
+    hints = "; ".join(dict.fromkeys(f"{end.label}: {declare_hint(link, end)}" for end in unknown))
+    return Crossing(True, f"{what} (unknown_location: fail; {hints})")
 
 
 @dataclass

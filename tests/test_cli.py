@@ -31,6 +31,8 @@ def test_clean_tree_exits_0(tmp_path: Path) -> None:
           bgp_asn    = 65000
           ip_address = "116.228.111.118"
           type       = "ipsec.1"
+          # an identified domestic device: an unidentified one at a mainland site fails CKV_CNX_201
+          device_name = "Huawei USG6650"
         }
         resource "aws_vpn_connection" "domestic" {
           customer_gateway_id = aws_customer_gateway.shanghai.id

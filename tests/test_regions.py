@@ -149,10 +149,8 @@ def test_azure_taiwan_is_unverified() -> None:
 
 
 def test_azure_unlisted_locations() -> None:
-    info = classify_region("azurerm", "USGov Virginia")
-    assert info is not None
-    assert info.jurisdiction == "OUTSIDE"
-    assert info.how.startswith("pattern ")
+    # a location the catalogue does not list is unknown, never "outside"
+    assert classify_region("azurerm", "USGov Virginia") is None
     # an unknown China location is never guessed to be outside, nor "global" to be a region
     assert classify_region("azurerm", "China North 4") is None
     assert classify_region("azurerm", "global") is None
@@ -193,20 +191,49 @@ def test_unknown_tencent_region_is_not_guessed(region: str) -> None:
 # --- other fallbacks --------------------------------------------------------------------------
 
 
-def test_aws_unknown_region_is_outside_by_pattern() -> None:
-    info = classify_region("aws", "us-east-9")
-    assert info is not None
-    assert info.jurisdiction == "OUTSIDE"
-    assert info.how.startswith("pattern ")
-    assert info.source
+def test_aws_unknown_region_is_unknown_not_outside() -> None:
+    assert classify_region("aws", "us-east-9") is None
     assert _jurisdiction("aws", "cn-north-9") == "CN"
+    assert _jurisdiction("aws", "eu-isoe-west-1") == "OUTSIDE"
 
 
 def test_alicloud_fallbacks() -> None:
     assert _jurisdiction("alicloud", "cn-wuhan-lr") == "CN"
-    assert _jurisdiction("alicloud", "eu-south-7") == "OUTSIDE"
+    assert classify_region("alicloud", "eu-south-7") is None
     assert _jurisdiction("volcengine", "cn-wuxi") == "CN"
-    assert _jurisdiction("volcengine", "ap-northeast-9") == "OUTSIDE"
+    assert classify_region("volcengine", "ap-northeast-9") is None
+
+
+@pytest.mark.parametrize(
+    ("cloud", "region", "jurisdiction"),
+    [
+        ("baiducloud", "nj", "CN"),
+        ("baiducloud", "hb-fsg", "CN"),
+        ("tencentcloud", "ap-shanghai-wxzf", "CN"),
+        ("tencentcloud", "ap-guangzhou-wxzf", "CN"),
+        ("tencentcloud", "ap-shenzhen-jxcft", "CN"),
+        ("tencentcloud", "ap-shanghai-hq-cft", "CN"),
+        ("tencentcloud", "ap-shanghai-hq-uat-cft", "CN"),
+        ("tencentcloud", "ap-shanghai-wxp-ops", "CN"),
+        ("tencentcloud", "ap-nanjing-xf-cft", "CN"),
+        ("tencentcloud", "me-saudi-arabia", "SA"),
+        ("huaweicloud", "sa-chile-1", "CL"),
+        ("alicloud", "ap-southeast-8", "MY"),
+        ("alicloud", "us-southeast-1", "US"),
+    ],
+)
+def test_audited_gaps_are_catalogued(cloud: str, region: str, jurisdiction: str) -> None:
+    info = classify_region(cloud, region)
+    assert info is not None and info.jurisdiction == jurisdiction
+    assert info.source
+
+
+@pytest.mark.parametrize(
+    ("cloud", "region"),
+    [("tencentcloud", "ap-shanghai-newzone"), ("baiducloud", "xa"), ("alicloud", "eu-south-9"), ("aws", "ap-east-9")],
+)
+def test_regions_the_catalogue_does_not_know_are_unknown(cloud: str, region: str) -> None:
+    assert classify_region(cloud, region) is None
 
 
 def test_huaweicloud_only_cn_prefix_is_generalised() -> None:

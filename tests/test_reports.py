@@ -231,7 +231,8 @@ def test_markdown_says_plainly_when_there_is_no_cross_border_link(tmp_path: Path
     (tmp_path / "main.tf").write_text(
         'provider "aws" {\n  region = "cn-north-1"\n}\n\n'
         'resource "aws_customer_gateway" "sh" {\n  bgp_asn    = 65020\n'
-        '  ip_address = "116.228.111.118"\n  type       = "ipsec.1"\n}\n\n'
+        '  ip_address = "116.228.111.118"\n  type       = "ipsec.1"\n'
+        '  device_name = "Huawei USG6650"\n}\n\n'  # identified: an unidentified mainland device fails
         'resource "aws_vpn_gateway" "bj" {\n  vpc_id = "vpc-1"\n}\n\n'
         'resource "aws_vpn_connection" "domestic" {\n'
         "  customer_gateway_id = aws_customer_gateway.sh.id\n"

@@ -226,7 +226,7 @@ def test_selectors_of_all_traffic_on_the_mainland_side_are_a_general_exit() -> N
     )
     routed = c.add("volcengine_vpn_connection", "routed", refs, local_subnet=["0.0.0.0/0"], remote_subnet=["0.0.0.0/0"])
     assert c.verdict("CKV_CNX_104", everything) == "FAILED"
-    assert c.verdict("CKV_CNX_104", routed) == "PASSED"  # destination routing: routes decide
+    assert c.verdict("CKV_CNX_104", routed) == "FAILED"  # any/any selects all traffic: no destination-routing exception
 
 
 def test_group_members_across_the_border_need_the_licensed_product() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, scan_tree
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_tree
 
 TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 
@@ -26,3 +26,12 @@ def test_fixture_verdicts(tree: Path) -> None:
     )
     has_failure = "FAILED" in actual.values()
     assert proc.returncode == (1 if has_failure else 0)
+    # Every verdict says why: a pass carries its reason like a failure does (no silent pass).
+    silent = [
+        f"{rec['check_id']} {rec['resource']}"
+        for rec in records(reports)
+        if rec["check_id"].startswith("CKV_CNX_")
+        and rec["check_result"]["result"] == "PASSED"
+        and not rec.get("details")
+    ]
+    assert not silent, f"PASSED without details: {silent}"

@@ -179,7 +179,9 @@ def cross_border_pairs(
     """Pairs of members of one network (a CEN) with one end in the mainland and one outside it or unknown.
 
     Each pair is yielded as (member outside or unknown, mainland end, its own end), so the finding lands on
-    the member that takes the network across the border, whatever order the files list them in.
+    the member that takes the network across the border, whatever order the files list them in. With
+    no member known to be in the mainland, a member of unknown region is paired with another member:
+    it may be the mainland end, so the network is not shown to stay outside (no silent pass).
     """
     mainland = [ep for _, ep in members if ep.is_mainland]
     for res, ep in members:
@@ -187,6 +189,14 @@ def cross_border_pairs(
             continue
         for other in mainland:
             yield res, other, ep
+    if mainland:
+        return
+    for res, ep in members:
+        if ep.jurisdiction is not None:
+            continue
+        anchor = next((o for r, o in members if r is not res), None)
+        if anchor is not None:
+            yield res, anchor, ep
 
 
 def shown(value: Any) -> str:

@@ -97,10 +97,14 @@ def selects_all(value: Any) -> bool:
     return any(is_default_route(v) for v in _scalars(value))
 
 
-def only_all(value: Any) -> bool:
-    """True when a selector lists nothing but 0.0.0.0/0 or ::/0 (and lists something)."""
+def unresolved(value: Any) -> bool:
+    """True when a destination or selector is set but cannot be read statically (``var.x``, a reference).
+
+    Such a value may be 0.0.0.0/0: it is named and judged as selecting all traffic, never read as
+    "not a default route".
+    """
     items = list(_scalars(value))
-    return bool(items) and all(is_default_route(v) for v in items)
+    return bool(items) and any(not is_resolved(v) for v in items if isinstance(v, str))
 
 
 def _text(value: Any) -> str:
@@ -186,22 +190,28 @@ def _selector(model: NetworkModel, conn: Resource, source: Entry) -> str | None:
     if "gateway" in source:
         gateway = _ref(model, conn, source["gateway"])
         value = gateway.attrs.get(attr) if gateway is not None else None
-        return f"{attr} of {gateway.address} = {_text(value)}" if gateway and selects_all(value) else None
+        return _selected(f"{attr} of {gateway.address}", value) if gateway else None
     if "block" in source:
         for block in inline_blocks(conn, source["block"]):
-            if selects_all(block.get(attr)):
-                return f"{source['block']} {attr} = {_text(block.get(attr))}"
+            found = _selected(f"{source['block']} {attr}", block.get(attr))
+            if found:
+                return found
         return None
-    value = conn.attrs.get(attr)
-    return f"{attr} = {_text(value)}" if attr in conn.attrs and selects_all(value) else None
+    return _selected(attr, conn.attrs.get(attr)) if attr in conn.attrs else None
+
+
+def _selected(name: str, value: Any) -> str | None:
+    """How a selector's value selects all traffic: it says 0.0.0.0/0, or it cannot be resolved."""
+    if selects_all(value):
+        return f"{name} = {_text(value)} selects all traffic"
+    if unresolved(value):
+        return f"{name} = {_text(value)} cannot be resolved, so it may select all traffic"
+    return None
 
 
 def build_selectors(model: NetworkModel, entry: Entry, cloud: str) -> None:
     cloud_side, peer_side = entry.get("cloud_side", ()), entry.get("peer_side", ())
     for conn in model.config.of_type(*types_of(entry)):
-        pair = entry.get("destination_routing")
-        if pair and all(only_all(conn.attrs.get(attr)) for attr in pair):
-            continue  # both selectors 0.0.0.0/0: destination routing, where routes decide
         for link in model.links_for(conn, VPN):
             if link.local.is_mainland:
                 sources, network, side = cloud_side, link.local, "cloud side"
@@ -212,7 +222,7 @@ def build_selectors(model: NetworkModel, entry: Entry, cloud: str) -> None:
             for source in sources:
                 found = _selector(model, conn, source)
                 if found:
-                    what = f"{found} selects all traffic of the mainland {side} into the tunnel"
+                    what = f"{found} of the mainland {side} into the tunnel"
                     model.add_exit(GeneralExit(conn, network, what, [link]))
                     break
 
@@ -294,8 +304,14 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
             dest = _default_destination(route, entry)
+            shown_dest = f"route {dest}"
             if dest is None:
-                continue
+                dest = next(
+                    (first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None
+                )
+                if dest is None:
+                    continue
+                shown_dest = f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
             target, links = _route_targets(model, res, route, inline, entry["targets"])
             if not links:
                 continue
@@ -305,7 +321,7 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
             else:
                 anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
                 network = cloud_endpoint(model.config, anchor if anchor is not None else res)
-            model.add_exit(GeneralExit(res, network, f"route {dest} -> {target}".rstrip(), links))
+            model.add_exit(GeneralExit(res, network, f"{shown_dest} -> {target}".rstrip(), links))
 
 
 # --- dedicated lines ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from cn_crossborder.domain import jurisdictions
-from cn_crossborder.domain.endpoints import Endpoint, known_region_endpoint
+from cn_crossborder.domain.endpoints import UNSET_REGION, Endpoint, known_region_endpoint
 from cn_crossborder.domain.regions import cloud_of_resource_type, region_of_zone
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.sources.terraform import TerraformConfig
@@ -93,13 +93,13 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         region = first(res.attrs.get(attr or "region"))
         if is_resolved(region):
             return known_region_endpoint(cloud, str(region), res.region_how)
-        return Endpoint(None, "stack region", res.region_how)
+        return Endpoint(None, "stack region", res.region_how, declare=UNSET_REGION)
     if attr:
         own = static_value(res.attrs.get(attr))
         if is_resolved(own):
             return known_region_endpoint(cloud, str(own), f"via {attr} of {res.address}")
         if own is not None:
-            return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically")
+            return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically", declare=UNSET_REGION)
     for zone_attr in _ZONE_ATTRS:
         zone = static_value(res.attrs.get(zone_attr))
         region = region_of_zone(cloud, zone) if is_resolved(zone) else None
@@ -112,6 +112,7 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
             f"{cloud} provider",
             f"no {cloud} provider block in the module of {res.address}, no region in the environment "
             f"({', '.join(REGION_ENV.get(cloud, ())) or 'none read'}) nor in default_regions of the policy",
+            declare=UNSET_REGION,
         )
         return _unwritten_region(config, cloud, unknown)
     where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})"
@@ -120,7 +121,8 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         env = first(provider.attrs.get("environment"))
         if isinstance(env, str) and env.lower() == "china":
             return Endpoint(jurisdictions.CN, "Azure China", f"via provider {where} environment = china{chain}")
-        return Endpoint(None, "no location", f"{res.address} has no location and provider {where} names none")
+        how = f"{res.address} has no location and provider {where} names none"
+        return Endpoint(None, "no location", how, declare=UNSET_REGION)
     written = provider.attrs.get("region")
     region = static_value(written)
     if written is None:
@@ -129,8 +131,10 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
             "no region",
             f"provider {where}{chain} names no region, and neither the environment "
             f"({', '.join(REGION_ENV.get(cloud, ())) or 'none read'}) nor default_regions of the policy gives one",
+            declare=UNSET_REGION,
         )
         return _unwritten_region(config, cloud, unknown)
     if not is_resolved(region):
-        return Endpoint(None, str(first(written)), f"provider {where}{chain} has no static region")
+        how = f"provider {where}{chain} has no static region"
+        return Endpoint(None, str(first(written)), how, declare=UNSET_REGION)
     return known_region_endpoint(cloud, str(region), f"via provider {where}{chain}")

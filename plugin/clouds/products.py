@@ -56,11 +56,19 @@ AZURE_CHINA = (
 )
 
 
+_OUTSIDE_CLOSED = "; the other end is outside the closed China cloud, and no link of this kind can enter it"
+
+
 def _closed(local: Endpoint, remote: Endpoint, inside: str, impossible: str) -> tuple[Endpoint, Endpoint, str | None]:
+    """An unknown end shares the known end's side of the closed cloud: no link leaves or enters it."""
     if local.is_mainland and remote.jurisdiction is None:
         remote = Endpoint(CN, remote.label, remote.how + inside)
     elif remote.is_mainland and local.jurisdiction is None:
         local = Endpoint(CN, local.label, local.how + inside)
+    elif local.jurisdiction is not None and remote.jurisdiction is None:
+        remote = Endpoint(OUTSIDE, remote.label, remote.how + _OUTSIDE_CLOSED, verified=local.verified)
+    elif remote.jurisdiction is not None and local.jurisdiction is None:
+        local = Endpoint(OUTSIDE, local.label, local.how + _OUTSIDE_CLOSED, verified=remote.verified)
     crosses = local.is_mainland != remote.is_mainland and None not in (local.jurisdiction, remote.jurisdiction)
     return local, remote, impossible if crosses else None
 

@@ -137,8 +137,6 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
                     else (f"{src['gateway']['attr']}'s " if "gateway" in src else "")
                 )
                 parts.append(f"{where}{src['attr']} ({side.replace('_', ' ')})")
-        if entry.get("destination_routing"):
-            parts.append(f"not both {' and '.join(entry['destination_routing'])} 0.0.0.0/0 (destination routing)")
     elif section == "routes":
         parts.append(entry["learned"] if entry.get("learned") else " / ".join(entry["destination"]))
         parts += [_ref_text(t) for t in entry["targets"]]

@@ -21,6 +21,9 @@ CIRCUIT_TAG = "cn-crossborder:circuit"
 DEVICE_TAG = "cn-crossborder:device"
 
 
+UNSET_REGION = "set the region in the code (resource or provider) or the policy's default_regions"
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One end of a link: a jurisdiction, what it is called, and how it was resolved."""
@@ -29,6 +32,8 @@ class Endpoint:
     label: str
     how: str
     verified: bool = True
+    # For an unknown endpoint: the one-line way to declare what the scan could not know.
+    declare: str = ""
 
     @property
     def is_mainland(self) -> bool:
@@ -44,7 +49,10 @@ class Endpoint:
 def known_region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
     info = classify_region(cloud, region)
     if info is None:
-        return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue")
+        declare = f"add it to the policy's `regions` ({{cloud: {cloud}, id: {region}, country, source}})"
+        return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue", declare=declare)
+    if info.how.startswith("policy"):
+        how = f"{how}; {info.how}, source: {info.source}"
     same = info.name.replace(" ", "").lower() in (info.region, region.replace(" ", "").lower())
     name = f" ({info.name})" if info.name and not same else ""
     return Endpoint(info.jurisdiction, f"{region}{name}", how, info.verified)
@@ -55,7 +63,7 @@ def region_endpoint(cloud: str, value: Any, how: str) -> Endpoint:
     value = first(value)
     if not is_resolved(value):
         shown = value if value is not None else "not set"
-        return Endpoint(None, str(shown), f"{how} is not known statically")
+        return Endpoint(None, str(shown), f"{how} is not known statically", declare=UNSET_REGION)
     return known_region_endpoint(cloud, str(value), how)
 
 
@@ -90,18 +98,25 @@ def address_endpoint(value: Any, policy: Any, tagged: list[Resource | None]) -> 
     """Resolve a peer address: location tag, policy locations, circuit endpoints, IP registration."""
     raw = first(value)
     label = str(raw) if raw is not None else "no address"
+    where = next((res.address for res in tagged if res is not None), None)
+    declare = f"declare it with the {LOCATION_TAG} tag" + (f" on {where}" if where else "")
+    declare += " or a `locations` entry of the policy"
+
+    def unknown(how: str) -> Endpoint:
+        return Endpoint(None, label, how, declare=declare)
+
     declared = _declared_tag(tagged)
     if declared is not None:
         tag, res = declared
         tag = tag.strip().upper()
         if len(tag) == 2 and tag.isalpha():
             return Endpoint(tag, label, f"by tag {LOCATION_TAG} on {res.address}")
-        return Endpoint(None, label, f"tag {LOCATION_TAG} on {res.address} is {tag!r}, not an ISO country code")
+        return unknown(f"tag {LOCATION_TAG} on {res.address} is {tag!r}, not an ISO country code")
     if not is_resolved(raw):
-        return Endpoint(None, label, "not known statically")
+        return unknown("not known statically")
     address = parse_address(raw)
     if address is None:
-        return Endpoint(None, label, "not an IP address; a name cannot be located offline")
+        return unknown("not an IP address; a name cannot be located offline")
     location = policy.location_of(address)
     if location is not None:
         return Endpoint(location.country.upper(), label, f"by policy location {location.network}")
@@ -110,8 +125,8 @@ def address_endpoint(value: Any, policy: Any, tagged: list[Resource | None]) -> 
             if address in ep.network and ep.country:
                 return Endpoint(ep.country.upper(), label, f"by endpoint {ep.network} of circuit {circuit.id}")
     if not address.is_global:
-        return Endpoint(None, label, "private or reserved address with no declared location")
+        return unknown("private or reserved address with no declared location")
     code = _lookup_registry(address)
     if code is None:
-        return Endpoint(None, label, "no IP registration data")
+        return unknown("no IP registration data")
     return Endpoint(code, label, "by IP registration")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .carriers import Carrier, builtin_carriers, match_carrier, match_not_licensed, normalize
+from .regions import CLOUDS, DeclaredRegion, normalize_region
 from .yamlsrc import InputError, KeyPath, LocatedDocument, Problem, load_single, schema_problems
 
 POLICY_FILENAME = ".cn-crossborder.yaml"
@@ -133,6 +134,8 @@ class Policy:
     licences: tuple[Licence, ...] = ()
     exemptions: tuple[Exemption, ...] = ()
     devices: tuple[dict[str, Any], ...] = ()
+    unknown_device: str = "fail"  # "fail" | "pass": a VPN device at a mainland site not identified
+    regions: tuple[DeclaredRegion, ...] = ()  # add or correct region catalogue entries
     additional: tuple[Carrier, ...] = field(default=(), compare=False)  # carriers.additional
     default_regions: dict[str, str] = field(default_factory=dict)  # cloud -> region, the last resort
 
@@ -246,6 +249,7 @@ class _Builder:
         additional = self._additional()
         approved, carriers = self._approved(additional)
         unknown = self.data.get("unknown_location")
+        unknown_device = self.data.get("unknown_device")
         return Policy(
             path=self.doc.file,
             unknown_location=unknown if unknown in ("fail", "pass") else "fail",
@@ -258,6 +262,8 @@ class _Builder:
             devices=self._devices(),
             additional=additional,
             default_regions=self._default_regions(),
+            unknown_device=unknown_device if unknown_device in ("fail", "pass") else "fail",
+            regions=self._regions(),
         )
 
     def _default_regions(self) -> dict[str, str]:
@@ -416,6 +422,25 @@ class _Builder:
             seen.setdefault(network, (country, self.doc.line_of(path)))
             note = item.get("note")
             out.append(Location(network, country, note if isinstance(note, str) else None))
+        return tuple(out)
+
+    def _regions(self) -> tuple[DeclaredRegion, ...]:
+        out: list[DeclaredRegion] = []
+        seen: dict[tuple[str, str], int | None] = {}
+        name = os.path.basename(self.doc.file)
+        for path, item in self.items("regions"):
+            cloud, region, source = _text(item.get("cloud")), _text(item.get("id")), _text(item.get("source"))
+            country = self.country((*path, "country"), item.get("country"))
+            if cloud not in CLOUDS or not region or not source or country is None:
+                continue  # the schema has reported what is missing
+            key = (cloud, normalize_region(cloud, region))
+            if key in seen:
+                where = f"line {seen[key]}"
+                self.fail((*path, "id"), f"{cloud} {region} is already declared on {where}; expected one entry")
+                continue
+            line = self.doc.line_of(path)
+            seen[key] = line
+            out.append(DeclaredRegion(cloud, region.strip(), country, source, f"{name}:{line}"))
         return tuple(out)
 
     def _licences(self) -> tuple[Licence, ...]:

@@ -10,6 +10,9 @@ it came from and whether that source is verified, so a finding can show its reas
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,6 +48,34 @@ class RegionInfo:
     source: str
     verified: bool
     how: str
+
+
+@dataclass(frozen=True)
+class DeclaredRegion:
+    """A policy ``regions`` entry: a region the catalogue lacks or gets wrong, with its source."""
+
+    cloud: str
+    id: str
+    country: str
+    source: str
+    where: str  # "policy.yaml:12", for the finding
+
+
+# The policy's entries in force while a model is built (see ``declared_regions``). Regions are
+# resolved deep inside the cloud specs; the scan's policy reaches them here rather than through
+# every builder's signature.
+_DECLARED: ContextVar[dict[tuple[str, str], DeclaredRegion] | None] = ContextVar("declared_regions", default=None)
+
+
+@contextmanager
+def declared_regions(entries: Iterable[DeclaredRegion]) -> Iterator[None]:
+    """Let the policy's ``regions`` entries win over the catalogue while the block runs."""
+    table = {(e.cloud, normalize_region(e.cloud, e.id)): e for e in entries}
+    token = _DECLARED.set(table)
+    try:
+        yield
+    finally:
+        _DECLARED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -92,6 +123,8 @@ def normalize_region(cloud: str, region: str) -> str:
 def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
     """Classify ``region`` of ``cloud``; None when the cloud or the region is unknown.
 
+    A ``regions`` entry of the policy in force (``declared_regions``) wins over the catalogue.
+
     Unrendered Terraform expressions (``${var.region}``, ``var.region``) are not regions and give
     None. A single-element list, as Checkov wraps attribute values, is unwrapped.
     """
@@ -105,6 +138,17 @@ def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
     key = normalize_region(cloud, region)
     if not key:
         return None
+    declared = (_DECLARED.get() or {}).get((cloud, key))
+    if declared is not None:
+        return RegionInfo(
+            cloud=cloud,
+            region=declared.id,
+            jurisdiction=declared.country,
+            name="",
+            source=declared.source,
+            verified=True,
+            how=f"policy regions entry ({declared.where})",
+        )
     catalogue = _load_catalogue()[cloud]
     entry = catalogue.entries.get(key)
     if entry is not None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import DEDICATED, Link, NetworkModel
 from cn_crossborder.rules import Rule
-from cn_crossborder.verdicts import Verdict, judge_links, termination
+from cn_crossborder.verdicts import Verdict, declare_hint, judge_links, termination
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
     def judge(link: Link) -> tuple[str, bool]:
-        if not link.local.is_mainland:
+        scope = "Dedicated line into a mainland region"
+        if link.local.jurisdiction is None:  # not shown to stay outside: judged as mainland (no silent pass)
+            region = f"the region the line serves, {link.local.label}, is unknown"
+            if model.context.policy.unknown_location == "pass":
+                return f"Out of scope: {region} and the policy says unknown_location: pass.", False
+            hint = declare_hint(link, link.local)
+            scope = f"Dedicated line into a region that may be in mainland China ({region}; {hint})"
+        elif not link.local.is_mainland:
             return "Out of scope: the line does not serve a mainland China region.", False
         term = termination(link, model.context)
         if term.approved:
@@ -19,7 +26,7 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
             return f"Domestic line: the far end is proven to be in mainland China ({link.far_end_proven_cn}).", False
         problems = "; ".join(term.problems)
         return (
-            f"Dedicated line into a mainland region whose far end is not proven to be in mainland China: {problems}.",
+            f"{scope} whose far end is not proven to be in mainland China: {problems}.",
             True,
         )
 

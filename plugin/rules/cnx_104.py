@@ -11,7 +11,9 @@ from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
     exits = model.exits_by_resource.get(res.index, [])
     if not exits:
-        return Verdict(PASSED, f"{res.address} sends no default route or all-traffic selector over a link")
+        why = f"{res.address} sends no default route or all-traffic selector over a cross-border link"
+        lines = [line for link in model.links_for(res) for line in endpoint_lines(link)]
+        return Verdict(PASSED, why, [*lines, why + "."])
     details: list[str] = []
     failures: list[str] = []
     pairs = [link.ends for exit_ in exits for link in exit_.links]

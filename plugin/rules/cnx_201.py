@@ -4,9 +4,9 @@ Judged on the peer-gateway resources of every cloud (the device named by ``devic
 descriptive attribute or the ``cn-crossborder:device`` tag, standing where its address is) and on
 the VPN devices of network inventories. The device catalogue says who made a device and whether it
 is an encrypted VPN device or a cipher machine; the policy's ``licences:`` say which imports are
-licensed. A device whose location is unknown is not proven to be in mainland China and passes with a
-note saying how to declare it: the contract's test is a device *located in* CN, and the policy's
-``unknown_location`` governs links, not devices.
+licensed. A device whose location is unknown follows the policy's ``unknown_location`` (it cannot be
+shown to be outside the mainland, so by default it is judged as if it stood there); a device at such a
+site that cannot be identified fails unless the policy says ``unknown_device: pass``.
 """
 
 from __future__ import annotations
@@ -143,6 +143,43 @@ def describe_match(match: DeviceMatch, origin_note: str | None = None) -> str:
     return f"{name}: {item_name(match.category)}, made in {origin} ({origin_note or origin_source(match)})"
 
 
+def _declare_location(location: Endpoint) -> str:
+    return location.declare or f"declare it with the {LOCATION_TAG} tag or a `locations` entry of the policy"
+
+
+def location_out_of_scope(context: ScanContext, subject: str, location: Endpoint) -> Verdict | None:
+    """A PASSED verdict when the device is not to be judged: outside the mainland, or its location is
+    unknown and the policy says ``unknown_location: pass``. An unknown location is otherwise judged as
+    mainland: it cannot be shown to be outside (no silent pass)."""
+    if location.is_mainland:
+        return None
+    if location.jurisdiction is not None:
+        return Verdict(PASSED, f"{subject}: the device is not in mainland China (out of scope)")
+    if context.policy.unknown_location == "pass":
+        return Verdict(
+            PASSED, f"{subject}: the device's location is unknown and the policy says unknown_location: pass"
+        )
+    return None
+
+
+def unidentified(context: ScanContext, subject: str, location: Endpoint, what: str, details: list[str]) -> Verdict:
+    """A device at a mainland (or unknown) site that cannot be identified fails unless ``unknown_device: pass``."""
+    declare = f"tag it {DEVICE_TAG} with the vendor and model, or add a `devices` entry to the policy"
+    where = "at a mainland site" if location.is_mainland else "at a site not shown to be outside mainland China"
+    if location.jurisdiction is None:
+        where += f" ({_declare_location(location)})"
+    if context.policy.unknown_device == "pass":
+        why = f"{subject}: {what}; the VPN device {where} is not identified and the policy says unknown_device: pass"
+        details.append(why + ".")
+        return Verdict(PASSED, why, details)
+    why = (
+        f"{subject}: {what}, so the VPN device {where} cannot be shown not to need an import licence "
+        f"(unknown_device: fail); {declare}"
+    )
+    details.append(why + ".")
+    return Verdict(FAILED, why, details)
+
+
 def judge_device(
     context: ScanContext,
     *,
@@ -158,7 +195,13 @@ def judge_device(
 ) -> Verdict:
     """The CKV_CNX_201 verdict on one device, whatever described it (a gateway, an inventory)."""
     details.append(f"Device location: {location.describe()}")
+    outside = location_out_of_scope(context, subject, location)
+    if outside is not None:
+        details.append(outside.reason + ".")
+        return Verdict(outside.result, outside.reason, details)
     if match is None:
+        # Named (an inventory's vendor and model, a device tag) but not in the catalogue: the
+        # device is identified by whoever declared it; a devices: entry lets it be judged.
         why = (
             f"{subject}: {named_by} names no device the catalogue knows; if it is an imported VPN "
             "device, add a devices: entry to the policy so that it is judged"
@@ -166,17 +209,6 @@ def judge_device(
         details.append(why + ".")
         return Verdict(PASSED, why, details)
     details.append(f"Device: {named_by} -> {describe_match(match, origin_note)}")
-    if not location.is_mainland:
-        if location.jurisdiction is None:
-            why = (
-                f"{subject}: the device's location is unknown, so it is not shown to be in mainland "
-                f"China; declare it with the {LOCATION_TAG} tag or a policy locations entry to have "
-                "it judged"
-            )
-        else:
-            why = f"{subject}: the device is not in mainland China (out of scope)"
-        details.append(why + ".")
-        return Verdict(PASSED, why, details)
     if match.category not in LISTED:
         name = f"{match.vendor} {match.model}".strip()
         why = f"{subject}: by the catalogue, {name} is not an encrypted VPN device or cipher machine"
@@ -202,10 +234,13 @@ def judge_device(
         return Verdict(PASSED, f"{subject}: {lines[-1]}", details)
     item = import_list().items[match.category]
     name = f"{match.vendor} {match.model}".strip()
+    located = "located in mainland China"
+    if location.jurisdiction is None:
+        located = f"not shown to be outside mainland China (its location is unknown; {_declare_location(location)})"
     why = (
         f"{subject}: {name} is {with_article(item_name(match.category))} ({item.name_zh}, on the commercial "
-        f"encryption import licence list) made in {jurisdictions.describe(match.made_in)} and located in "
-        "mainland China, and the policy records neither the import licence it entered under nor that it "
+        f"encryption import licence list) made in {jurisdictions.describe(match.made_in)} and {located}, and "
+        "the policy records neither the import licence it entered under nor that it "
         f"was acquired in a way that needs none: {'; '.join(lines)}; {ACQUIRED_HINT}"
     )
     details.append(why + ".")
@@ -223,11 +258,13 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
     found, unrecognised = device_text(res, policy.devices, model.config)
     if found is None:
         read = f" ({'; '.join(unrecognised)})" if unrecognised else ""
-        why = (
-            f"{res.address} names no device the catalogue recognises{read}; tag it {DEVICE_TAG} with the "
-            "vendor and model to have the device judged"
-        )
-        return Verdict(PASSED, why, [f"Device location: {location.describe()}", why + "."])
+        details = [f"Device location: {location.describe()}"]
+        outside = location_out_of_scope(model.context, res.address, location)
+        if outside is not None:
+            details.append(outside.reason + ".")
+            return Verdict(outside.result, outside.reason, details)
+        what = f"{res.address} names no device the catalogue recognises{read}"
+        return unidentified(model.context, res.address, location, what, details)
     match = found.match
     mass = None
     if match is not None and match.mass_consumer:
@@ -339,7 +376,9 @@ Why a device is on it: a site-to-site VPN peer is a VPN device; whether its cryp
 
 Where the device is: where its public address is (cn-crossborder:location tag, policy locations,
   circuit endpoints, then IP registration), not the gateway's cloud region. A device whose location
-  is unknown passes with a note. Network inventories: VPN devices (category vpn_device) at a site
+  is unknown is judged as mainland unless the policy says unknown_location: pass; a device that
+  cannot be identified fails unless the policy says unknown_device: pass.
+  Network inventories: VPN devices (category vpn_device) at a site
   whose country is CN, named by vendor and model; see docs/inventory.md."""
 
 
