@@ -45,6 +45,7 @@ class GatewayType:
     join: bool = False  # the text attributes name one device together (vendor, then model)
     image: dict[str, Any] | None = None  # a machine image naming the device (an appliance on a VM)
     place: str = "address"  # where the device stands: its address, or the resource's region
+    candidate: bool = False  # a VPN device only when its text names one (a VM whose image may be an appliance)
 
 
 GATEWAYS: tuple[GatewayType, ...] = tuple(
@@ -57,11 +58,18 @@ GATEWAYS: tuple[GatewayType, ...] = tuple(
         bool(d.get("join", False)),
         d.get("image"),
         str(d.get("place", "address")),
+        bool(d.get("candidate", False)),
     )
     for spec in all_specs()
     for d in spec.data.get("devices", ())
 )
 BY_TYPE = {g.type: g for g in GATEWAYS}
+
+
+def is_candidate(res: Resource) -> bool:
+    """Whether ``res`` is a VPN device only if its text names one (not every virtual machine is)."""
+    kind = BY_TYPE.get(res.type)
+    return kind is not None and kind.candidate
 
 
 @dataclass(frozen=True)

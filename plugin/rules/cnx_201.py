@@ -15,7 +15,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cn_crossborder.clouds.devices import device_location, device_text
+from cn_crossborder.clouds.devices import device_location, device_text, is_candidate
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.context import ScanContext
 from cn_crossborder.domain.devices import CIPHER_MACHINE, POLICY, VPN_DEVICE, DeviceMatch, import_list
@@ -264,6 +264,9 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict | None:
             details.append(outside.reason + ".")
             return Verdict(outside.result, outside.reason, details)
         what = f"{res.address} names no device the catalogue recognises{read}"
+        if is_candidate(res):  # a virtual machine whose image names no appliance is not a VPN device
+            why = f"{what}, so it is not a VPN or firewall appliance"
+            return Verdict(PASSED, why, [*details, why + "."])
         return unidentified(model.context, res.address, location, what, details)
     match = found.match
     mass = None
