@@ -23,7 +23,7 @@ LAYERS = (
     ("clouds",),
     ("network", "verdicts"),
     ("rules",),
-    ("checkov", "reports", "explain", "precommit"),
+    ("checkov", "reports", "explain", "precommit", "baseline", "starter"),
     ("cli",),
 )
 
