@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cn_crossborder import __version__
+from cn_crossborder.baseline import BASELINE_FILENAME, BaselineError, apply_baseline, load_baseline, write_baseline
 from cn_crossborder.checkov.runner import (
     ChecksUnavailable,
     checkov_argv,
@@ -37,6 +38,7 @@ from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
 from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, is_inventory_file, load_inventory
+from cn_crossborder.starter import refuse_overwrite, write_starter_policy
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
@@ -84,20 +86,20 @@ def _broken_inventories(paths: list[Path]) -> list[Problem]:
     return problems
 
 
-def _check_output(output: str | None) -> None:
+def _check_output(output: str | None, option: str = "--output") -> None:
     """The report must have somewhere to go: say so before a scan that would otherwise be lost."""
     if not output:
         return
     target = Path(output)
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise UsageError(f"--output {output} is a directory; name a file")
+        raise UsageError(f"{option} {output} is a directory; name a file")
     if not parent.is_dir():
-        raise UsageError(f"--output {output}: directory {parent} does not exist")
+        raise UsageError(f"{option} {output}: directory {parent} does not exist")
     if target.exists() and not os.access(target, os.W_OK):
-        raise UsageError(f"--output {output} is not writable")
+        raise UsageError(f"{option} {output} is not writable")
     if not target.exists() and not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {output}: directory {parent} is not writable")
+        raise UsageError(f"{option} {output}: directory {parent} is not writable")
 
 
 def _check_var_files(var_files: list[str] | None) -> None:
@@ -161,8 +163,10 @@ def _scan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--as-of: {exc}") from None
     _check_output(args.output)
+    _check_output(args.summary, "--summary")
     _check_var_files(args.var_file)
     scope = _resolve_scope(args, paths)
+    known = _load_baseline(args)
     broken = _broken_inventories(paths)
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
@@ -173,12 +177,20 @@ def _scan(args: argparse.Namespace) -> int:
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
     reports = merge_reports(_run(scope, run, args, fmt) for run in scope.runs())
+    if args.command in ("baseline", "init"):
+        return _after_scan(args, paths, reports)
+    compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
+    known_records = compared.known if compared else None
     if args.format == "markdown":
-        printed = render_markdown(reports)
+        printed = render_markdown(reports, known_records)
     elif args.format == "sarif":
         printed = render_sarif(reports)
     else:
         printed = render(reports, checkov_argv(args, paths, fmt))
+    if args.summary:
+        _write(Path(args.summary), render_markdown(reports, known_records), "--summary")
+    if compared is not None:
+        print(f"cn-crossborder: {compared.summary()}", file=sys.stderr)
     _write_report(args.output, printed)
     unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
     parse_errors = sorted(f for f in unparsed if _is_ours(f))
@@ -202,6 +214,50 @@ def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str) -> list:
     policy = str(run.policy) if run.policy else None
     env = {POLICY_ENV: policy}
     return run_checkov(checkov_argv(args, [run.directory], fmt), env, lambda file: scope.keeps(run, file))
+
+
+def _load_baseline(args: argparse.Namespace) -> frozenset[str] | None:
+    """The fingerprints of ``--baseline``, read before the scan: a bad file is a usage error."""
+    if not getattr(args, "baseline", None):
+        return None
+    try:
+        return load_baseline(Path(args.baseline))
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _write(file: Path, text: str, what: str) -> None:
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{what} {file} cannot be written: {exc.strerror or exc}") from None
+
+
+def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> int:
+    """``baseline`` and ``init`` scan like ``scan`` and write a file from what the scan found."""
+    try:
+        if args.command == "baseline":
+            count = write_baseline(Path(args.output), reports, paths)
+            print(f"cn-crossborder: wrote {count} known finding(s) to {args.output}", file=sys.stderr)
+        else:
+            target = write_starter_policy(paths[0], reports, paths, force=args.force)
+            print(f"cn-crossborder: wrote {target}; complete the entries marked TODO", file=sys.stderr)
+    except (BaselineError, FileExistsError) as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Refuse an existing policy before scanning, then scan as ``scan`` does and write the starter."""
+    path = Path(args.path or ".")
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    try:
+        refuse_overwrite(path, args.force)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
+    args.paths = [str(path)]
+    return cmd_scan(args)
 
 
 def cmd_checks_dir(_: argparse.Namespace) -> int:
@@ -239,6 +295,24 @@ def cmd_policy_validate(args: argparse.Namespace) -> int:
     return EXIT_USAGE if problems else EXIT_OK
 
 
+def _add_baseline_commands(sub: argparse._SubParsersAction) -> None:
+    """``baseline`` and ``init``: a scan with ``scan``'s inputs whose result is a file."""
+    common = {"format": "json", "changed_files": False, "soft_fail": True, "baseline": None, "summary": None}
+    baseline = sub.add_parser("baseline", help="write a baseline of today's failed findings")
+    init = sub.add_parser("init", help="write a starter .cn-crossborder.yaml from what a scan found unknown")
+    baseline.add_argument("paths", nargs="*", metavar="PATH", help="directories or files (default: .)")
+    baseline.add_argument("--output", metavar="FILE", default=BASELINE_FILENAME, help=f"default: {BASELINE_FILENAME}")
+    init.add_argument("path", nargs="?", metavar="PATH", help="directory to scan and write into (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing .cn-crossborder.yaml")
+    for parser in (baseline, init):
+        parser.add_argument("--policy", metavar="FILE", help="policy file (default: as scan finds it)")
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+        parser.add_argument("--var-file", action="append", metavar="FILE", help="Terraform variables file")
+        parser.add_argument("--region", metavar="REGION", help="region CloudFormation templates deploy to")
+        parser.set_defaults(func=cmd_scan, **common)
+    init.set_defaults(output=None, func=cmd_init)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cn-crossborder",
@@ -270,7 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
         "else the Default of a parameter named Region)",
     )
     scan.add_argument("--var-file", action="append", metavar="FILE", help="Terraform variables file (repeatable)")
+    scan.add_argument("--baseline", metavar="FILE", help="fail only on findings not in this baseline file")
+    scan.add_argument("--summary", metavar="FILE", help="also write the Markdown summary to FILE")
     scan.set_defaults(func=cmd_scan)
+    _add_baseline_commands(sub)
 
     sub.add_parser("checks-dir", help="print the directory for checkov --external-checks-dir").set_defaults(
         func=cmd_checks_dir

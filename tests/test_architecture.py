@@ -23,7 +23,7 @@ LAYERS = (
     ("clouds",),
     ("network", "verdicts"),
     ("rules",),
-    ("checkov", "reports", "explain", "precommit", "scope"),
+    ("checkov", "reports", "explain", "precommit", "scope", "baseline", "starter"),
     ("cli",),
 )
 

@@ -132,11 +132,14 @@ def _node(endpoint: Any) -> _Node:
     return _Node(str(endpoint.get("label", "?")), str(endpoint.get("jurisdiction", "unknown")))
 
 
-def link_graph(reports: Iterable[Any]) -> _Graph:
-    """Cross-border links named in any finding's structured record."""
+ALL_RECORDS = ("failed_checks", "skipped_checks", "passed_checks")
+
+
+def link_graph(reports: Iterable[Any], attrs: tuple[str, ...] = ALL_RECORDS) -> _Graph:
+    """Cross-border links named in the structured records of ``attrs`` (all of them by default)."""
     graph = _Graph()
     reports = list(reports)
-    for attr in ("failed_checks", "skipped_checks", "passed_checks"):
+    for attr in attrs:
         for rec in _records(reports, attr):
             for link in _finding(rec).get("links", ()):
                 label = f"{rec.check_id} {_verdict(rec)}: {rec.resource}"
@@ -171,18 +174,27 @@ def mermaid(graph: _Graph) -> str:
 # ------------------------------------------------------------------------------------- report
 
 
-def render_markdown(reports: Iterable[Any]) -> str:
-    """The pull-request comment for Checkov ``Report`` objects of a cn-crossborder scan."""
+def render_markdown(reports: Iterable[Any], known: list[Any] | None = None) -> str:
+    """The pull-request comment for Checkov ``Report`` objects of a cn-crossborder scan.
+
+    ``known`` are the records a baseline set aside (``scan --baseline``): they get their own
+    section, and the diagram then shows only the links of the new findings, which is what the
+    change adds, not the whole estate.
+    """
     reports = list(reports)
     failed = _records(reports, "failed_checks")
     passed = _records(reports, "passed_checks")
-    skipped = _records(reports, "skipped_checks")
+    known_ids = {id(rec) for rec in known or ()}
+    skipped = [rec for rec in _records(reports, "skipped_checks") if id(rec) not in known_ids]
     parse_errors = sorted({str(f) for rep in reports for f in (getattr(rep, "parsing_errors", None) or [])})
 
     status = "❌ failed" if failed or parse_errors else "✅ passed"
     out = [f"## {TITLE}: {status}", ""]
+    counts = f"**{len(failed)} failed**"
+    if known is not None:
+        counts = f"**{len(failed)} new failed**, {len(known)} known (in the baseline)"
     out.append(
-        f"**{len(failed)} failed**, {len(passed)} passed, {len(skipped)} skipped"
+        f"{counts}, {len(passed)} passed, {len(skipped)} skipped"
         + (f", {len(parse_errors)} file(s) could not be parsed" if parse_errors else "")
         + "."
     )
@@ -195,7 +207,7 @@ def render_markdown(reports: Iterable[Any]) -> str:
 
     if failed:
         out += [
-            "### Findings",
+            "### New findings" if known is not None else "### Findings",
             "",
             "| Check | Resource | File | Why | Fix |",
             "| --- | --- | --- | --- | --- |",
@@ -233,8 +245,11 @@ def render_markdown(reports: Iterable[Any]) -> str:
             out.append(f"| {rec.check_id} | `{_cell(rec.resource)}` | `{_cell(_location(rec))}` | {_cell(reason)} |")
         out.append("")
 
-    graph = link_graph(reports)
-    out += ["### Cross-border links", ""]
+    if known:
+        out += _known_section(known)
+
+    graph = link_graph(reports, ("failed_checks",) if known is not None else ALL_RECORDS)
+    out += ["### Cross-border links of the new findings" if known is not None else "### Cross-border links", ""]
     if graph.edges:
         out += [
             "Each line joins two endpoints with their jurisdiction and names the resource, check and "
@@ -243,6 +258,23 @@ def render_markdown(reports: Iterable[Any]) -> str:
             mermaid(graph),
             "",
         ]
+    elif known is not None:
+        out += ["No new finding is on a cross-border link.", ""]
     else:
         out += ["No cross-border link was found in the scanned files.", ""]
     return "\n".join(out)
+
+
+def _known_section(known: list[Any]) -> list[str]:
+    """The baseline's findings that remain, folded: they are not what the change adds."""
+    out = [
+        "### Known findings (in the baseline)",
+        "",
+        f"<details><summary>{len(known)} known finding(s) remain</summary>",
+        "",
+        "| Check | Resource | File | Why |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rec in sorted(known, key=_order):
+        out.append(f"| {rec.check_id} | `{_cell(rec.resource)}` | `{_cell(_location(rec))}` | {_cell(_why(rec))} |")
+    return [*out, "", "</details>", ""]

@@ -99,6 +99,9 @@ def _caller_location(record: Any) -> dict[str, Any] | None:
     return {"id": 0, "physicalLocation": location, "message": {"text": "module call that creates this resource"}}
 
 
+BASELINE_COMMENT = "baseline-skipped"  # Checkov's comment for baselined findings
+
+
 def _message(record: Any) -> str:
     lines = [f"{record.check_name} ({record.resource})"]
     lines += [str(d) for d in (record.details or [])]
@@ -134,7 +137,8 @@ def sarif_document(reports: list[Any]) -> dict[str, Any]:
         if caller is not None:
             result["relatedLocations"] = [caller]
         comment = (record.check_result or {}).get("suppress_comment") or ""
-        if "suppressions" in result and comment.startswith(EXEMPTION_PREFIX):
+        # an exemption of the policy, or a known finding of a baseline (scan --baseline)
+        if "suppressions" in result and (comment.startswith(EXEMPTION_PREFIX) or comment == BASELINE_COMMENT):
             result["suppressions"] = [{"kind": "external", "justification": comment}]
     return doc
 
