@@ -37,7 +37,8 @@ from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
 from cn_crossborder.sources.cloudformation import REGION_ENV
-from cn_crossborder.sources.inventory import find_inventories, is_inventory_file, load_inventory
+from cn_crossborder.sources.inventory import find_inventories, load_inventory
+from cn_crossborder.sources.kinds import input_kind
 from cn_crossborder.starter import refuse_overwrite, write_starter_policy
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -118,28 +119,13 @@ def _write_report(output: str | None, printed: str) -> None:
         raise UsageError(f"--output {output} could not be written: {exc.strerror or exc}") from None
 
 
-_PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
-_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::")
-
-
 def _is_ours(file: str) -> bool:
     """Whether a file Checkov could not parse is an input of ours (Terraform, plan JSON, inventory,
     CloudFormation template). Other JSON and YAML (Helm templates, package files) are not scanned
     by any check of ours, so their syntax is none of our business."""
-    name = file.lower()
-    if name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
-        return True
-    if not name.endswith((".json", ".yaml", ".yml", ".template")):
-        return False
-    try:
-        text = Path(file).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    if not os.access(file, os.R_OK):
         return True  # named by Checkov but unreadable: do not hide it
-    if name.endswith(".json") and any(m in text for m in _PLAN_MARKERS):
-        return True
-    if any(m in text for m in _CFN_MARKERS):
-        return True
-    return is_inventory_file(file)
+    return input_kind(file) is not None
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -176,7 +162,8 @@ def _scan(args: argparse.Namespace) -> int:
         require_checks()
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
-    reports = merge_reports(_run(scope, run, args, fmt) for run in scope.runs())
+    runs = list(scope.runs())
+    reports = merge_reports(_run(scope, run, args, fmt, separate=len(runs) > 1) for run in runs)
     if args.command in ("baseline", "init"):
         return _after_scan(args, paths, reports)
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
@@ -209,11 +196,12 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str) -> list:
+def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, separate: bool) -> list:
     """One Checkov run of ``scope``: its directory under its policy, its own findings only."""
     policy = str(run.policy) if run.policy else None
     env = {POLICY_ENV: policy}
-    return run_checkov(checkov_argv(args, [run.directory], fmt), env, lambda file: scope.keeps(run, file))
+    argv = checkov_argv(args, [run.directory], fmt)
+    return run_checkov(argv, env, lambda file: scope.keeps(run, file), separate=separate)
 
 
 def _load_baseline(args: argparse.Namespace) -> frozenset[str] | None:

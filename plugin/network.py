@@ -35,27 +35,45 @@ def build_model(config: TerraformConfig, context: ScanContext) -> NetworkModel:
     return model
 
 
+def _graph_key(graph: Any) -> tuple[Any, ...]:
+    """The graph object and its size: Checkov refills the same graph object when it runs twice in
+    one process, so identity alone would hand a second run the first run's model."""
+    nodes = graph.num_nodes() if hasattr(graph, "num_nodes") else graph.number_of_nodes()
+    edges = graph.num_edges() if hasattr(graph, "num_edges") else graph.number_of_edges()
+    return (id(graph), nodes, edges, os.environ.get(POLICY_ENV), os.environ.get(AS_OF_ENV))
+
+
 class _Cache:
-    """The model of the graph Checkov is running on; the graph object itself is the key."""
+    """The model of the graph Checkov is running on, keyed by the graph, its size and the policy."""
 
     def __init__(self, size: int = 4):
-        self._entries: list[tuple[Any, NetworkModel]] = []
+        self._entries: list[tuple[Any, tuple[Any, ...], NetworkModel]] = []
         self._size = size
         self._lock = threading.Lock()
 
     def get(self, graph: Any) -> NetworkModel:
+        key = _graph_key(graph)
         with self._lock:
-            for cached_graph, model in self._entries:
-                if cached_graph is graph:
+            for cached_graph, cached_key, model in self._entries:
+                if cached_graph is graph and cached_key == key:
                     return model
             config = read_config(graph)
             model = build_model(config, context_for(config.files))
-            self._entries.append((graph, model))
+            self._entries.append((graph, key, model))
             del self._entries[: -self._size]
             return model
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
 
 _cache = _Cache()
+
+
+def forget() -> None:
+    """Drop every cached model: a new Checkov run in this process starts from its own inputs."""
+    _cache.clear()
 
 
 def model_for(graph: Any) -> NetworkModel:

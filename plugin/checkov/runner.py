@@ -10,13 +10,16 @@ import argparse
 import contextlib
 import importlib
 import io
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cn_crossborder import network
 from cn_crossborder.rules import all_rules
+from cn_crossborder.sources import kinds
 
 
 class ChecksUnavailable(Exception):
@@ -24,6 +27,14 @@ class ChecksUnavailable(Exception):
 
 
 FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
+# The Checkov framework that reads each kind of input (sources.kinds).
+FRAMEWORK_OF = {
+    kinds.TERRAFORM: "terraform",
+    kinds.TERRAFORM_JSON: "terraform",
+    kinds.PLAN: "terraform_plan",
+    kinds.CLOUDFORMATION: "cloudformation",
+    kinds.INVENTORY: "yaml",
+}
 
 # Everything that would make Checkov reach the network, turned off.
 OFFLINE_ENV = {
@@ -38,11 +49,19 @@ def checks_dir() -> Path:
     return Path(str(resources.files("cn_crossborder.checks")))
 
 
+def frameworks_for(paths: list[Path]) -> list[str]:
+    """Only the frameworks the inputs under ``paths`` need: each one walks the tree, and the yaml
+    framework forks a process pool per directory it visits. Terraform when nothing is found, so an
+    empty scan still reports like one."""
+    found = {FRAMEWORK_OF[kind] for kind in kinds.input_kinds(paths)}
+    return [framework for framework in FRAMEWORKS if framework in found] or ["terraform"]
+
+
 def checkov_argv(args: argparse.Namespace, paths: list[Path], fmt: str) -> list[str]:
     argv: list[str] = []
     for path in paths:
         argv += ["-f", str(path)] if path.is_file() else ["-d", str(path)]
-    argv += ["--framework", *FRAMEWORKS]
+    argv += ["--framework", *frameworks_for(paths)]
     argv += ["--external-checks-dir", str(checks_dir()), "--check", "CKV_CNX_*"]
     argv += ["--skip-download", "-o", fmt]
     for var_file in args.var_file or ():
@@ -128,17 +147,58 @@ def _scan_checkov(argv: list[str]) -> Any:
     return ScanCheckov(argv=argv)
 
 
-def run_checkov(argv: list[str], env: Mapping[str, str | None] = {}, keep: Keep | None = None) -> list:
-    """Run Checkov in-process, isolated and printing nothing; return its reports, restricted to
-    the findings and parse errors of the files ``keep`` accepts (all when None)."""
-    with isolated_environment({**env, "CHECKOV_NO_OUTPUT": "True"}), contextlib.redirect_stdout(io.StringIO()):
-        ckv = _scan_checkov(argv)
-        ckv.run()
-    reports = list(getattr(ckv, "scan_reports", []))
+def run_checkov(
+    argv: list[str], env: Mapping[str, str | None] = {}, keep: Keep | None = None, separate: bool = False
+) -> list:
+    """Run Checkov, isolated and printing nothing; return its reports, restricted to the findings and
+    parse errors of the files ``keep`` accepts (all when None).
+
+    Checkov keeps its runners (and what they parsed) at module level, so a second run in the same
+    process would see the first run's files: with ``separate`` (several runs in one scan) each run
+    happens in a process forked from this one, which has run none.
+    """
+    if separate and "fork" in multiprocessing.get_all_start_methods():
+        reports = _in_child(argv, env)
+    else:
+        reports = _run_here(argv, env)
     if keep is not None:
         for report in reports:
             _restrict(report, keep)
     return reports
+
+
+def _run_here(argv: list[str], env: Mapping[str, str | None]) -> list:
+    network.forget()
+    with isolated_environment({**env, "CHECKOV_NO_OUTPUT": "True"}), contextlib.redirect_stdout(io.StringIO()):
+        ckv = _scan_checkov(argv)
+        ckv.run()
+    return list(getattr(ckv, "scan_reports", []))
+
+
+def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
+    """``_run_here`` in a forked process, its reports sent back through a pipe."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(("ok", _run_here(argv, env)))
+        except BaseException as exc:  # reported by the parent, which has the terminal
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+        finally:
+            send.close()
+
+    process = context.Process(target=child)
+    process.start()
+    send.close()
+    try:
+        status, payload = receive.recv()
+    except EOFError:
+        status, payload = "error", f"the Checkov run ended without a result (exit code {process.exitcode})"
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"Checkov failed on {' '.join(argv[:2])}: {payload}")
+    return list(payload)
 
 
 def _record_file(record: Any) -> Path:

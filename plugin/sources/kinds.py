@@ -1,0 +1,70 @@
+"""Which kind of input a file is: Terraform, a plan, a CloudFormation template, a network inventory.
+
+A scan runs only the Checkov frameworks its inputs need (each framework walks the tree and some fork
+a process pool per directory), and a file Checkov could not parse matters only when it is one of
+ours. Both questions are answered here, from the name and, for JSON and YAML, a cheap look at the
+text — never a full parse.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+TERRAFORM = "terraform"
+TERRAFORM_JSON = "terraform_json"
+PLAN = "terraform_plan"
+CLOUDFORMATION = "cloudformation"
+INVENTORY = "inventory"
+
+INVENTORY_MARKER = "cn-crossborder/network-inventory"
+_PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
+_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::")
+_HEAD = 1 << 16  # bytes read to recognise a JSON or YAML input
+# Directories Checkov does not scan either.
+_SKIPPED_DIRS = frozenset({"node_modules", ".terraform", ".git", "__pycache__", ".venv", "venv"})
+
+
+def _head(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_HEAD).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def input_kind(path: Path | str) -> str | None:
+    """The kind of ``path`` as an input of cn-crossborder, or None when it is none of ours."""
+    name = str(path).lower()
+    if name.endswith((".tf", ".tfvars")):
+        return TERRAFORM
+    if name.endswith((".tf.json", ".tfvars.json")):
+        return TERRAFORM_JSON
+    if not name.endswith((".json", ".yaml", ".yml", ".template")):
+        return None
+    text = _head(Path(path))
+    if name.endswith(".json") and any(marker in text for marker in _PLAN_MARKERS):
+        return PLAN
+    if any(marker in text for marker in _CFN_MARKERS):
+        return CLOUDFORMATION
+    if name.endswith((".yaml", ".yml")) and INVENTORY_MARKER in text:
+        return INVENTORY
+    return None
+
+
+def input_kinds(paths: Iterable[Path]) -> set[str]:
+    """Every kind of input under ``paths`` (files or directories), in one walk."""
+    kinds: set[str] = set()
+    for path in paths:
+        if path.is_file():
+            kind = input_kind(path)
+            kinds |= {kind} if kind else set()
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
+            for file in files:
+                kind = input_kind(Path(root) / file)
+                if kind:
+                    kinds.add(kind)
+    return kinds
