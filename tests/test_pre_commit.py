@@ -50,9 +50,10 @@ resource "aws_customer_gateway" "frankfurt" {
 }
 
 resource "aws_customer_gateway" "shanghai_office" {
-  bgp_asn    = 65020
-  ip_address = "116.228.111.118"
-  type       = "ipsec.1"
+  bgp_asn     = 65020
+  ip_address  = "116.228.111.118"
+  type        = "ipsec.1"
+  device_name = "Huawei USG6650" # a domestic device: no import licence question
 }
 
 resource "aws_vpn_gateway" "beijing" {
