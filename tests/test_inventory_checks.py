@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import (
+    AS_OF,
     FIXTURES,
     ROOT,
     actual_inventory_verdicts,
@@ -242,3 +243,26 @@ def test_checkov_skip_comment_skips_one_item(tmp_path: Path) -> None:
     assert verdicts[("net.yaml", "devices.sha-fw-01", "CKV_CNX_202")] == "SKIPPED"
     assert verdicts[("net.yaml", "devices.sha-fw-01", "CKV_CNX_201")] == "FAILED"
     assert not any(resource == "inventory" for _, resource, _ in verdicts)
+
+
+def test_an_inventory_is_parsed_once_per_scan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Recognising, validating and judging an inventory share one parse of each file version."""
+    from cn_crossborder import cli
+    from cn_crossborder.domain import yamlsrc
+
+    parsed: list[str] = []
+    real = yamlsrc._parse_documents
+
+    def counting(file: str, text: str | None) -> list[yamlsrc.LocatedDocument]:
+        parsed.append(file)
+        return real(file, text)
+
+    monkeypatch.setattr(yamlsrc, "_parse_documents", counting)
+    monkeypatch.setattr(yamlsrc, "_parsed", {})
+    tree = FIXTURES / "inventory" / "links"
+    assert cli.main(["scan", str(tree), "--format", "json", "--as-of", AS_OF]) == 1
+    capsys.readouterr()
+    inventory = str(tree / "network.yaml")
+    assert parsed.count(inventory) == 1, parsed

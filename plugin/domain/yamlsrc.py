@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -242,11 +244,40 @@ def _new_loader(file: str, text: str) -> _LineLoader:
         raise InputError([Problem(file, line, "", f"contains {what}, which YAML does not allow")]) from None
 
 
+_parsed: dict[tuple[str, int, int], list[LocatedDocument] | InputError] = {}
+_parsed_lock = threading.Lock()
+
+
 def load_documents(path: Path | str, text: str | None = None) -> list[LocatedDocument]:
-    """Parse every document of a YAML file; a syntax error becomes an InputError naming the line."""
-    file = str(path)
+    """Parse every document of a YAML file; a syntax error becomes an InputError naming the line.
+
+    A file read from disk is parsed once per version (path, modification time, size): recognising
+    an inventory, validating it and judging it all ask for the same documents.
+    """
+    if text is not None:
+        return _parse_documents(str(path), text)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return _parse_documents(str(path), None)
+    key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+    with _parsed_lock:
+        found = _parsed.get(key)
+    if found is None:
+        try:
+            found = _parse_documents(str(path), None)
+        except InputError as exc:
+            found = exc
+        with _parsed_lock:
+            _parsed[key] = found
+    if isinstance(found, InputError):
+        raise InputError(list(found.problems))
+    return found
+
+
+def _parse_documents(file: str, text: str | None) -> list[LocatedDocument]:
     if text is None:
-        text = read_text(path)
+        text = read_text(file)
     elif len(text) > MAX_BYTES:
         raise InputError([Problem(file, None, "", f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
     loader = _new_loader(file, text)
