@@ -201,19 +201,22 @@ def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
     return list(payload)
 
 
-def _record_file(record: Any) -> Path:
-    return Path(record.file_abs_path or record.file_path).resolve()
-
-
 def _restrict(report: Any, keep: Keep) -> None:
-    """Drop from ``report`` what belongs to files ``keep`` rejects."""
+    """Drop from ``report`` what belongs to files ``keep`` rejects (each file decided once)."""
+    decided: dict[str, bool] = {}
+
+    def kept(name: str | None) -> bool:
+        if not name:
+            return True
+        if name not in decided:
+            decided[name] = keep(Path(name).resolve())
+        return decided[name]
+
     for attr in ("passed_checks", "failed_checks", "skipped_checks"):
-        setattr(report, attr, [r for r in getattr(report, attr) if keep(_record_file(r))])
-    report.parsing_errors = [f for f in report.parsing_errors if keep(Path(f).resolve())]
-    report.resources = {r for r in report.resources if keep(Path(r.rsplit(":", 1)[0]).resolve())}
-    report.extra_resources = {
-        r for r in report.extra_resources if not r.file_abs_path or keep(Path(r.file_abs_path).resolve())
-    }
+        setattr(report, attr, [r for r in getattr(report, attr) if kept(r.file_abs_path or r.file_path)])
+    report.parsing_errors = [f for f in report.parsing_errors if kept(f)]
+    report.resources = {r for r in report.resources if kept(r.rsplit(":", 1)[0])}
+    report.extra_resources = {r for r in report.extra_resources if kept(r.file_abs_path)}
 
 
 def merge_reports(runs: Iterable[list]) -> list:
