@@ -19,6 +19,7 @@ from cn_crossborder import __version__
 from cn_crossborder.baseline import BASELINE_FILENAME, BaselineError, apply_baseline, load_baseline, write_baseline
 from cn_crossborder.checkov.runner import (
     ChecksUnavailable,
+    Reports,
     checkov_argv,
     checks_dir,
     isolated_environment,
@@ -163,7 +164,10 @@ def _scan(args: argparse.Namespace) -> int:
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
     runs = list(scope.runs())
-    reports = merge_reports(_run(scope, run, args, fmt, separate=len(runs) > 1) for run in runs)
+    results = [_run(scope, run, args, fmt, separate=len(runs) > 1) for run in runs]
+    reports = merge_reports(results)
+    # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
+    as_printed = results[0].printed if len(results) == 1 and known is None else None
     if args.command in ("baseline", "init"):
         return _after_scan(args, paths, reports)
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
@@ -172,6 +176,8 @@ def _scan(args: argparse.Namespace) -> int:
         printed = render_markdown(reports, known_records)
     elif args.format == "sarif":
         printed = render_sarif(reports)
+    elif as_printed is not None:
+        printed = as_printed
     else:
         printed = render(reports, checkov_argv(args, paths, fmt))
     if args.summary:
@@ -196,7 +202,7 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, separate: bool) -> list:
+def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, separate: bool) -> Reports:
     """One Checkov run of ``scope``: its directory under its policy, its own findings only."""
     policy = str(run.policy) if run.policy else None
     env = {POLICY_ENV: policy}

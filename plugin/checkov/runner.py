@@ -147,32 +147,44 @@ def _scan_checkov(argv: list[str]) -> Any:
     return ScanCheckov(argv=argv)
 
 
+class Reports(list):  # of Checkov Report objects
+    """A run's reports, and what Checkov printed for them when that still stands for them."""
+
+    printed: str | None = None
+
+
 def run_checkov(
     argv: list[str], env: Mapping[str, str | None] = {}, keep: Keep | None = None, separate: bool = False
-) -> list:
-    """Run Checkov, isolated and printing nothing; return its reports, restricted to the findings and
-    parse errors of the files ``keep`` accepts (all when None).
+) -> Reports:
+    """Run Checkov, isolated; return its reports, restricted to the findings and parse errors of the
+    files ``keep`` accepts (all when None).
 
     Checkov keeps its runners (and what they parsed) at module level, so a second run in the same
     process would see the first run's files: with ``separate`` (several runs in one scan) each run
-    happens in a process forked from this one, which has run none.
+    happens in a process forked from this one, which has run none, and prints nothing. A single run
+    keeps Checkov's own printout (``Reports.printed``) unless the restriction dropped something.
     """
     if separate and "fork" in multiprocessing.get_all_start_methods():
-        reports = _in_child(argv, env)
+        reports = Reports(_in_child(argv, env))
     else:
         reports = _run_here(argv, env)
     if keep is not None:
-        for report in reports:
-            _restrict(report, keep)
+        dropped = [_restrict(report, keep) for report in reports]
+        if any(dropped):
+            reports.printed = None
     return reports
 
 
-def _run_here(argv: list[str], env: Mapping[str, str | None]) -> list:
+def _run_here(argv: list[str], env: Mapping[str, str | None], quiet: bool = False) -> Reports:
     network.forget()
-    with isolated_environment({**env, "CHECKOV_NO_OUTPUT": "True"}), contextlib.redirect_stdout(io.StringIO()):
+    out = io.StringIO()
+    quiet_env = {"CHECKOV_NO_OUTPUT": "True"} if quiet else {}
+    with isolated_environment({**env, **quiet_env}), contextlib.redirect_stdout(out):
         ckv = _scan_checkov(argv)
         ckv.run()
-    return list(getattr(ckv, "scan_reports", []))
+    reports = Reports(getattr(ckv, "scan_reports", []))
+    reports.printed = None if quiet else out.getvalue()
+    return reports
 
 
 def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
@@ -182,7 +194,7 @@ def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
 
     def child() -> None:
         try:
-            send.send(("ok", _run_here(argv, env)))
+            send.send(("ok", list(_run_here(argv, env, quiet=True))))
         except BaseException as exc:  # reported by the parent, which has the terminal
             send.send(("error", f"{type(exc).__name__}: {exc}"))
         finally:
@@ -201,8 +213,9 @@ def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
     return list(payload)
 
 
-def _restrict(report: Any, keep: Keep) -> None:
-    """Drop from ``report`` what belongs to files ``keep`` rejects (each file decided once)."""
+def _restrict(report: Any, keep: Keep) -> bool:
+    """Drop from ``report`` what belongs to files ``keep`` rejects (each file decided once); say
+    whether a finding or a parse error was dropped."""
     decided: dict[str, bool] = {}
 
     def kept(name: str | None) -> bool:
@@ -212,11 +225,15 @@ def _restrict(report: Any, keep: Keep) -> None:
             decided[name] = keep(Path(name).resolve())
         return decided[name]
 
+    before = sum(len(getattr(report, a)) for a in ("passed_checks", "failed_checks", "skipped_checks"))
+    before += len(report.parsing_errors)
     for attr in ("passed_checks", "failed_checks", "skipped_checks"):
         setattr(report, attr, [r for r in getattr(report, attr) if kept(r.file_abs_path or r.file_path)])
     report.parsing_errors = [f for f in report.parsing_errors if kept(f)]
     report.resources = {r for r in report.resources if kept(r.rsplit(":", 1)[0])}
     report.extra_resources = {r for r in report.extra_resources if kept(r.file_abs_path)}
+    after = sum(len(getattr(report, a)) for a in ("passed_checks", "failed_checks", "skipped_checks"))
+    return after + len(report.parsing_errors) < before
 
 
 def merge_reports(runs: Iterable[list]) -> list:
