@@ -11,7 +11,7 @@ source in its docstring (see ``docs/cloud-specs.md`` for the registries and thei
 - ``AREAS[name](value, how) -> Endpoint``: a cloud's area names (Huawei Cloud Connect);
 - ``LOCAL[name](model, line) -> Endpoint``: where a dedicated line's cloud end is;
 - ``LINK_HOOKS`` / ``EXIT_HOOKS``: the few shapes one cloud alone has (Azure's internal links and
-  forced tunnelling).
+  forced tunnelling, Huawei's Global Accelerator and enterprise routers).
 """
 
 from __future__ import annotations
@@ -567,6 +567,30 @@ def huawei_ga_links(model: NetworkModel) -> None:
             model.add_link(link, *ties)
 
 
+def huawei_er_links(model: NetworkModel) -> None:
+    """An enterprise router carries the crossings of what attaches to it, so a route to the ER
+    (``huaweicloud_vpc_route`` type er, an ER static route to one of its attachments) reaches them:
+    a VPN gateway with ``attachment_type = "er"`` and ``er_id``, a global DC gateway peer link whose
+    ``peer_site gateway_id`` is the ER, a central network policy listing it in ``er_instances``."""
+    config = model.config
+    routers = config.of_type("huaweicloud_er_instance")
+    if not routers:
+        return
+    for gateway in config.of_type("huaweicloud_vpn_gateway"):
+        router = referenced(config, gateway, "er_id", "huaweicloud_er_instance")
+        if router is not None:
+            model.add_via(router, model.links_via(gateway))
+    for res, block, attr in (
+        ("huaweicloud_dc_global_gateway_peer_link", "peer_site", "gateway_id"),
+        ("huaweicloud_cc_central_network_policy", "er_instances", "enterprise_router_id"),
+    ):
+        for member in config.of_type(res):
+            for item in inline_blocks(member, block):
+                router = inline_ref(config, member, attr, item.get(attr), "huaweicloud_er_instance")
+                if router is not None:
+                    model.add_via(router, model.links_for(member))
+
+
 # --- Volcengine ------------------------------------------------------------------------------------------
 
 VOLC_PRODUCT = "Volcengine cross-border bandwidth package"
@@ -873,5 +897,6 @@ LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-acce
 LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {
     "azure-internal-links": azure_internal_links,
     "huawei-ga-links": huawei_ga_links,
+    "huawei-er-links": huawei_er_links,
 }
 EXIT_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-forced-tunnelling": azure_forced_tunnelling}

@@ -98,6 +98,8 @@ def _ref_text(spec: dict[str, Any] | None) -> str:
     if "same" in spec:
         return f"the {' / '.join(spec['types'])} of the same {spec['same']}{cond}"
     via = f" -> its {spec['via']['attr']}" if spec.get("via") else ""
+    if spec.get("is"):
+        via = f" ({spec['is']['attr']} {' / '.join(_types(spec['is']['equals']))} or unset){via}"
     return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{via}{cond}"
 
 
