@@ -85,6 +85,11 @@ class NetworkModel:
                 self.links_by_gateway[gw.index].append(link)
         return link
 
+    def add_via(self, gateway: Resource, links: list[Link]) -> None:
+        """Routes to ``gateway`` also reach these links (a router the links' gateways attach to)."""
+        known = self.links_by_gateway[gateway.index]
+        known.extend(link for link in links if not any(link is k for k in known))
+
     def add_exit(self, exit_: GeneralExit) -> None:
         self.exits.append(exit_)
         self.exits_by_resource[exit_.resource.index].append(exit_)

@@ -268,15 +268,29 @@ def _route_targets(
             target = inline_ref(model.config, res, attr, route.get(attr), *types)
         else:
             target = referenced(model.config, res, attr, *types)
+        kind = None
+        if target is not None and spec.get("is"):
+            if not _target_is(target, spec["is"]):
+                continue
+            kind = spec.get("kinds", {}).get(str(first(target.attrs.get(spec["is"]["attr"]))).lower())
         if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
             target = _ref(model, target, spec["via"])
         if target is None:
             continue
         links = _reach(model, target, spec.get("reach", "gateway"))
+        if kind:  # an attachment of one kind carries only links of that kind
+            links = [link for link in links if link.kind == kind]
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
             return f"{hop}{target.address}", links
     return "", []
+
+
+def _target_is(target: Resource, spec: Entry) -> bool:
+    """``is``: the next hop's own attribute is one of ``equals``; left unset it filters nothing
+    (Huawei's ER attachments data source without ``type`` lists every attachment, a crossing one too)."""
+    value = target.attrs.get(spec["attr"])
+    return value is None or not is_resolved(first(value)) or _matches(value, spec)
 
 
 def _routes_of(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], bool]]:

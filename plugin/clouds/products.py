@@ -11,7 +11,7 @@ source in its docstring (see ``docs/cloud-specs.md`` for the registries and thei
 - ``AREAS[name](value, how) -> Endpoint``: a cloud's area names (Huawei Cloud Connect);
 - ``LOCAL[name](model, line) -> Endpoint``: where a dedicated line's cloud end is;
 - ``LINK_HOOKS`` / ``EXIT_HOOKS``: the few shapes one cloud alone has (Azure's internal links and
-  forced tunnelling).
+  forced tunnelling, Huawei's Global Accelerator and enterprise routers).
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from cn_crossborder.clouds.common import CenPackages, circuit_tags, network_key, referenced, shown
+from cn_crossborder.clouds.common import (
+    CenPackages,
+    circuit_tags,
+    inline_blocks,
+    inline_ref,
+    network_key,
+    referenced,
+    shown,
+)
 from cn_crossborder.clouds.placement import cloud_endpoint
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.endpoints import Endpoint, address_endpoint, region_endpoint
@@ -505,6 +513,84 @@ def huawei_central_network(model: NetworkModel, link: Link, **context: Any) -> P
     return None, f"{text} ({'; '.join(reasons)})" if reasons else text
 
 
+HUAWEI_GA_AREAS = {"cm": (CN, "the Chinese mainland"), "outofcm": (OUTSIDE, "outside the Chinese mainland")}
+HUAWEI_GA_MISSING = (
+    "Huawei Cloud Global Accelerator records no licensed cross-border product or carrier for traffic "
+    "between its acceleration area and an endpoint group on the other side of the border (whether Huawei "
+    "sells GA cross-border acceleration over a licensed carrier line is UNVERIFIED); join the regions "
+    "through a Cloud Connect central network with a global connection bandwidth bought with "
+    "bordercross = true, or record the path as a circuit"
+)
+
+
+def _huawei_ga_area(accelerator: Resource | None, named: str) -> Endpoint:
+    """The acceleration area of a GA accelerator: ``ip_sets { area = "CM" | "OUTOFCM" }``
+    (huaweicloud_ga_accelerator docs: CM = Chinese mainland, OUTOFCM = outside it)."""
+    if accelerator is None:
+        return Endpoint(None, named, f"accelerator {named} is not in this configuration, so its area is unknown")
+    areas = [first(block.get("area")) for block in inline_blocks(accelerator, "ip_sets")]
+    how = f"by ip_sets area of {accelerator.address}"
+    known = [HUAWEI_GA_AREAS.get(str(a).lower()) for a in areas if is_resolved(a)]
+    if not areas or len(known) != len(areas) or any(k is None for k in known):
+        return Endpoint(None, ", ".join(shown(a) for a in areas) or "not set", f"{how} is not CM or OUTOFCM")
+    sides = {k for k in known if k is not None}
+    if len(sides) > 1:  # both areas: the mainland side is the one that can cross
+        return Endpoint(CN, "CM", f"{how} (CM among its areas: the Chinese mainland)")
+    jurisdiction, words = next(iter(sides))
+    return Endpoint(jurisdiction, str(areas[0]), f"{how} ({words})")
+
+
+def huawei_ga_links(model: NetworkModel) -> None:
+    """A GA endpoint group (``region_id``) serves the accelerator of each listener it names
+    (``listeners { id }`` -> ``huaweicloud_ga_listener.accelerator_id``); an acceleration area on the
+    other side of the border from the endpoints' region is a crossing, reported on the endpoint group."""
+    config = model.config
+    for group in config.of_type("huaweicloud_ga_endpoint_group"):
+        remote = region_endpoint("huaweicloud", group.attrs.get("region_id"), f"by region_id of {group.address}")
+        seen: set[int] = set()
+        for block in list(inline_blocks(group, "listeners")) or [{}]:  # no listener: an unknown accelerator
+            listener = inline_ref(config, group, "id", block.get("id"), "huaweicloud_ga_listener")
+            accelerator = (
+                referenced(config, listener, "accelerator_id", "huaweicloud_ga_accelerator")
+                if listener is not None
+                else None
+            )
+            if accelerator is not None and accelerator.index in seen:
+                continue
+            named = shown(listener.get("accelerator_id") if listener is not None else block.get("id"))
+            local = _huawei_ga_area(accelerator, named)
+            if accelerator is not None:
+                seen.add(accelerator.index)
+            ties = [r for r in (listener, accelerator) if r is not None]
+            link = Link(PEERING, group, local, remote, circuit_tags=circuit_tags(group, *ties))
+            link.product_missing = HUAWEI_GA_MISSING
+            model.add_link(link, *ties)
+
+
+def huawei_er_links(model: NetworkModel) -> None:
+    """An enterprise router carries the crossings of what attaches to it, so a route to the ER
+    (``huaweicloud_vpc_route`` type er, an ER static route to one of its attachments) reaches them:
+    a VPN gateway with ``attachment_type = "er"`` and ``er_id``, a global DC gateway peer link whose
+    ``peer_site gateway_id`` is the ER, a central network policy listing it in ``er_instances``."""
+    config = model.config
+    routers = config.of_type("huaweicloud_er_instance")
+    if not routers:
+        return
+    for gateway in config.of_type("huaweicloud_vpn_gateway"):
+        router = referenced(config, gateway, "er_id", "huaweicloud_er_instance")
+        if router is not None:
+            model.add_via(router, model.links_via(gateway))
+    for res, block, attr in (
+        ("huaweicloud_dc_global_gateway_peer_link", "peer_site", "gateway_id"),
+        ("huaweicloud_cc_central_network_policy", "er_instances", "enterprise_router_id"),
+    ):
+        for member in config.of_type(res):
+            for item in inline_blocks(member, block):
+                router = inline_ref(config, member, attr, item.get(attr), "huaweicloud_er_instance")
+                if router is not None:
+                    model.add_via(router, model.links_for(member))
+
+
 # --- Volcengine ------------------------------------------------------------------------------------------
 
 VOLC_PRODUCT = "Volcengine cross-border bandwidth package"
@@ -808,5 +894,9 @@ AREAS: dict[str, Callable[[Any, str], Endpoint]] = {
     "tencent-gaap-areas": tencent_gaap_area,
 }
 LOCAL: dict[str, Callable[[NetworkModel, Resource], Endpoint]] = {"alicloud-access-point": alicloud_line_local}
-LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-internal-links": azure_internal_links}
+LINK_HOOKS: dict[str, Callable[[NetworkModel], None]] = {
+    "azure-internal-links": azure_internal_links,
+    "huawei-ga-links": huawei_ga_links,
+    "huawei-er-links": huawei_er_links,
+}
 EXIT_HOOKS: dict[str, Callable[[NetworkModel], None]] = {"azure-forced-tunnelling": azure_forced_tunnelling}

@@ -98,6 +98,8 @@ def _ref_text(spec: dict[str, Any] | None) -> str:
     if "same" in spec:
         return f"the {' / '.join(spec['types'])} of the same {spec['same']}{cond}"
     via = f" -> its {spec['via']['attr']}" if spec.get("via") else ""
+    if spec.get("is"):
+        via = f" ({spec['is']['attr']} {' / '.join(_types(spec['is']['equals']))} or unset){via}"
     return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{via}{cond}"
 
 
@@ -193,7 +195,11 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         iface: dict[str, Any] = entry.get("interfaces") or {}
         for t in _types(iface["type"]) if iface else ():
             out.append((t, "; ".join(x for x in (iface["attr"], iface.get("peer_ip"), TAGS) if x)))
-        for ref in [*iface.get("via", ()), *entry.get("via", ())]:
+        for ref in [
+            *iface.get("via", ()),
+            *entry.get("via", ()),
+            *([entry["gateway"]] if entry.get("gateway") else []),
+        ]:
             for t in ref.get("types", ()):
                 out.append((t, f"{ref['attr']}: routes to it reach the line"))
     elif section == "routes":
@@ -203,6 +209,8 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         for target in entry["targets"]:
             for t in target["types"]:
                 out.append((t, "next hop: the links it carries"))
+            for t in target.get("via", {}).get("types", ()):
+                out.append((t, "behind a next hop: the links it carries"))
     elif section in ("groups", "pairs") and entry.get("group"):
         for t in entry["group"].get("types", ()):
             out.append((t, f"groups members; tag {TAGS.split(', ')[-1]}"))
