@@ -32,6 +32,7 @@ from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_polic
 from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
+from cn_crossborder.reports.junit import render_junit
 from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
@@ -171,7 +172,7 @@ def _scan(args: argparse.Namespace) -> int:
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
         os.environ[REGION_ENV] = args.region.strip()
-    fmt = "json" if args.format in ("markdown", "sarif") else args.format
+    fmt = "json" if args.format in ("markdown", "sarif", "junitxml") else args.format
     try:
         require_checks()
     except ChecksUnavailable as exc:
@@ -185,6 +186,8 @@ def _scan(args: argparse.Namespace) -> int:
         printed = render_markdown(reports, known_records)
     elif args.format == "sarif":
         printed = render_sarif(reports)
+    elif args.format == "junitxml":
+        printed = render_junit(reports)
     else:
         printed = render(reports, checkov_argv(args, paths, fmt))
     if args.summary:
