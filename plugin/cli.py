@@ -155,7 +155,8 @@ def _scan(args: argparse.Namespace) -> int:
     if args.changed_files:
         paths = scan_roots(paths)
         if not paths:
-            return EXIT_OK  # no Terraform, policy or inventory file among the changes
+            print("cn-crossborder: nothing to scan (no Terraform or inventory file among the changes)", file=sys.stderr)
+            return EXIT_OK
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
@@ -177,7 +178,8 @@ def _scan(args: argparse.Namespace) -> int:
         require_checks()
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
-    reports = merge_reports(_run(scope, run, args, fmt) for run in scope.runs())
+    runs = scope.runs()
+    reports = merge_reports(_run(scope, run, args, fmt, (index, len(runs))) for index, run in enumerate(runs, 1))
     if args.command in ("baseline", "init"):
         return _after_scan(args, paths, reports)
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
@@ -205,6 +207,7 @@ def _scan(args: argparse.Namespace) -> int:
             if problem.file == file:
                 print(f"  {problem}", file=sys.stderr)
     failed = any(getattr(r, "failed_checks", None) for r in reports)
+    print(summary_line(reports, len(set(parse_errors) | {p.file for p in broken}), len(paths)), file=sys.stderr)
     if parse_errors or broken:
         return EXIT_FAILED
     if failed and not args.soft_fail:
@@ -212,11 +215,38 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str) -> list:
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def summary_line(reports: list, unparsed: int, paths: int) -> str:
+    """The closing line of every scan, whatever the format: what was judged, in how many paths."""
+    counts = {
+        attr: sum(len(getattr(r, f"{attr}_checks", None) or []) for r in reports)
+        for attr in ("failed", "passed", "skipped")
+    }
+    parts = [f"{counts['failed']} failed", f"{counts['passed']} passed", f"{counts['skipped']} skipped"]
+    if unparsed:
+        parts.append(f"{_plural(unparsed, 'file')} not parsed")
+    return f"cn-crossborder: {', '.join(parts)} in {_plural(paths, 'path')}"
+
+
+def _progress(message: str) -> None:
+    """Progress of a long scan, for a person watching a terminal; logs and pipes stay clean."""
+    if sys.stderr.isatty():
+        print(f"cn-crossborder: {message}", file=sys.stderr, flush=True)
+
+
+def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, step: tuple[int, int] = (1, 1)) -> list:
     """One Checkov run of ``scope``: its directory under its policy, its own findings only."""
     policy = str(run.policy) if run.policy else None
     env = {POLICY_ENV: policy}
-    return run_checkov(checkov_argv(args, [run.directory], fmt), env, lambda file: scope.keeps(run, file))
+    _progress(f"[{step[0]}/{step[1]}] scanning {run.directory} (policy: {policy or 'embedded defaults'})")
+    reports = run_checkov(checkov_argv(args, [run.directory], fmt), env, lambda file: scope.keeps(run, file))
+    resources = sum(len(getattr(r, "resources", None) or ()) for r in reports)
+    judged = sum(len(getattr(r, f"{a}_checks", None) or []) for r in reports for a in ("failed", "passed", "skipped"))
+    _progress(f"[{step[0]}/{step[1]}] {run.directory}: {_plural(resources, 'resource')}, {judged} verdicts")
+    return reports
 
 
 def _load_baseline(args: argparse.Namespace) -> frozenset[str] | None:
