@@ -1,3 +1,3 @@
 """cn-crossborder: Checkov checks for China cross-border networking and encryption-import rules."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -33,6 +33,7 @@ from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_polic
 from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
+from cn_crossborder.reports.junit import render_junit
 from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
@@ -141,7 +142,8 @@ def _scan(args: argparse.Namespace) -> int:
     if args.changed_files:
         paths = scan_roots(paths)
         if not paths:
-            return EXIT_OK  # no Terraform, policy or inventory file among the changes
+            print("cn-crossborder: nothing to scan (no Terraform or inventory file among the changes)", file=sys.stderr)
+            return EXIT_OK
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
@@ -158,13 +160,14 @@ def _scan(args: argparse.Namespace) -> int:
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
         os.environ[REGION_ENV] = args.region.strip()
-    fmt = "json" if args.format in ("markdown", "sarif") else args.format
+    fmt = "json" if args.format in ("markdown", "sarif", "junitxml") else args.format
     try:
         require_checks()
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
     runs = list(scope.runs())
-    results = [_run(scope, run, args, fmt, separate=len(runs) > 1) for run in runs]
+    steps = [(index, len(runs)) for index in range(1, len(runs) + 1)]
+    results = [_run(scope, run, args, fmt, step, separate=len(runs) > 1) for run, step in zip(runs, steps)]
     reports = merge_reports(results)
     # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
     as_printed = results[0].printed if len(results) == 1 and known is None else None
@@ -176,6 +179,8 @@ def _scan(args: argparse.Namespace) -> int:
         printed = render_markdown(reports, known_records)
     elif args.format == "sarif":
         printed = render_sarif(reports)
+    elif args.format == "junitxml":
+        printed = render_junit(reports)
     elif as_printed is not None:
         printed = as_printed
     else:
@@ -195,6 +200,7 @@ def _scan(args: argparse.Namespace) -> int:
             if problem.file == file:
                 print(f"  {problem}", file=sys.stderr)
     failed = any(getattr(r, "failed_checks", None) for r in reports)
+    print(summary_line(reports, len(set(parse_errors) | {p.file for p in broken}), len(paths)), file=sys.stderr)
     if parse_errors or broken:
         return EXIT_FAILED
     if failed and not args.soft_fail:
@@ -202,12 +208,39 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, separate: bool) -> Reports:
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def summary_line(reports: list, unparsed: int, paths: int) -> str:
+    """The closing line of every scan, whatever the format: what was judged, in how many paths."""
+    counts = {
+        attr: sum(len(getattr(r, f"{attr}_checks", None) or []) for r in reports)
+        for attr in ("failed", "passed", "skipped")
+    }
+    parts = [f"{counts['failed']} failed", f"{counts['passed']} passed", f"{counts['skipped']} skipped"]
+    if unparsed:
+        parts.append(f"{_plural(unparsed, 'file')} not parsed")
+    return f"cn-crossborder: {', '.join(parts)} in {_plural(paths, 'path')}"
+
+
+def _progress(message: str) -> None:
+    """Progress of a long scan, for a person watching a terminal; logs and pipes stay clean."""
+    if sys.stderr.isatty():
+        print(f"cn-crossborder: {message}", file=sys.stderr, flush=True)
+
+
+def _run(scope: Scope, run: Run, args: argparse.Namespace, fmt: str, step: tuple[int, int], separate: bool) -> Reports:
     """One Checkov run of ``scope``: its directory under its policy, its own findings only."""
     policy = str(run.policy) if run.policy else None
     env = {POLICY_ENV: policy}
+    _progress(f"[{step[0]}/{step[1]}] scanning {run.directory} (policy: {policy or 'embedded defaults'})")
     argv = checkov_argv(args, [run.directory], fmt)
-    return run_checkov(argv, env, lambda file: scope.keeps(run, file), separate=separate)
+    reports = run_checkov(argv, env, lambda file: scope.keeps(run, file), separate=separate)
+    resources = sum(len(getattr(r, "resources", None) or ()) for r in reports)
+    judged = sum(len(getattr(r, f"{a}_checks", None) or []) for r in reports for a in ("failed", "passed", "skipped"))
+    _progress(f"[{step[0]}/{step[1]}] {run.directory}: {_plural(resources, 'resource')}, {judged} verdicts")
+    return reports
 
 
 def _load_baseline(args: argparse.Namespace) -> frozenset[str] | None:

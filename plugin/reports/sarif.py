@@ -3,8 +3,9 @@
 Checkov's SARIF names a rule only by its title and attaches details in a shape the SARIF 2.1.0
 schema rejects (attachments need an artifact location); GitHub code scanning shows a rule's help
 next to every alert. So the rule entries get what the rule knows (what it protects, when it fails,
-legal basis, fix), results carry the details in their message, and locations are made relative to
-the directory the command runs in (the repository root in CI), which is what code scanning maps.
+legal basis, fix), results carry the details in their message, locations are made relative to the
+repository holding the working directory (``%SRCROOT%``; the repository root in CI), which is what
+code scanning maps, and files that could not be parsed are tool execution notifications.
 """
 
 from __future__ import annotations
@@ -72,31 +73,54 @@ def _rule_entry(rule: Any) -> dict[str, Any]:
     }
 
 
-def _relative(abs_path: str | None, fallback: str) -> str:
-    """A file relative to the working directory when it lies below it, else ``fallback``."""
-    if abs_path:
-        try:
-            return quote(Path(os.path.abspath(abs_path)).relative_to(Path.cwd().resolve()).as_posix())
-        except ValueError:
-            pass
-    return quote(fallback.lstrip("/"))
+SRCROOT = "%SRCROOT%"
 
 
-def _uri(record: Any) -> str:
-    return _relative(getattr(record, "file_abs_path", None), str(record.repo_file_path or record.file_path))
+def source_root(cwd: Path | None = None) -> Path:
+    """Where artifact URIs start: the repository holding the working directory (the nearest
+    ancestor with ``.git``; code scanning maps paths from the repository root), else the working
+    directory itself. Scanning ``../x`` from a subdirectory thus still names ``x`` correctly."""
+    cwd = (cwd or Path.cwd()).resolve()
+    return next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
 
 
-def _caller_location(record: Any) -> dict[str, Any] | None:
+def _location(abs_path: str | None, fallback: str, root: Path) -> dict[str, Any]:
+    """An artifact location: relative to ``root`` (``%SRCROOT%``) when the file lies below it,
+    else an absolute ``file:`` URI; never a ``../`` path that resolves to the wrong file."""
+    if not abs_path:
+        return {"uri": quote(fallback.lstrip("/")), "uriBaseId": SRCROOT}
+    path = Path(os.path.abspath(abs_path))
+    try:
+        return {"uri": quote(path.relative_to(root).as_posix()), "uriBaseId": SRCROOT}
+    except ValueError:
+        return {"uri": path.as_uri()}
+
+
+def _uri(record: Any, root: Path) -> dict[str, Any]:
+    return _location(getattr(record, "file_abs_path", None), str(record.repo_file_path or record.file_path), root)
+
+
+def _caller_location(record: Any, root: Path) -> dict[str, Any] | None:
     """Where the module holding the resource is called, so a reviewer sees both places."""
     caller, lines = getattr(record, "caller_file_path", None), getattr(record, "caller_file_line_range", None)
     if not caller:
         return None
     abs_path, own = str(getattr(record, "file_abs_path", "") or ""), str(record.file_path)
     caller_abs = abs_path[: -len(own)] + caller if own and abs_path.endswith(own) else None
-    location: dict[str, Any] = {"artifactLocation": {"uri": _relative(caller_abs, caller)}}
+    location: dict[str, Any] = {"artifactLocation": _location(caller_abs, caller, root)}
     if lines:
         location["region"] = {"startLine": int(lines[0]), "endLine": int(lines[1])}
     return {"id": 0, "physicalLocation": location, "message": {"text": "module call that creates this resource"}}
+
+
+def _unparsed(file: str, root: Path) -> dict[str, Any]:
+    """A file that could not be parsed: named, at error level, never a silent pass."""
+    return {
+        "level": "error",
+        "message": {"text": f"{file} could not be parsed; it was not scanned. Fix the syntax so it can be checked."},
+        "locations": [{"physicalLocation": {"artifactLocation": _location(file, file, root)}}],
+        "descriptor": {"id": "parse-error"},
+    }
 
 
 BASELINE_COMMENT = "baseline-skipped"  # Checkov's comment for baselined findings
@@ -122,6 +146,15 @@ def sarif_document(reports: list[Any]) -> dict[str, Any]:
     driver["rules"] = [_rule_entry(rules[r["id"]]) if r.get("id") in rules else r for r in driver.get("rules", [])]
     records = [rec for rep in reports for rec in (*rep.failed_checks, *rep.skipped_checks)]
     results = run.get("results", [])
+    root = source_root()
+    run["originalUriBaseIds"] = {SRCROOT: {"uri": root.as_uri() + "/"}}
+    unparsed = sorted({str(f) for rep in reports for f in (getattr(rep, "parsing_errors", None) or [])})
+    run["invocations"] = [
+        {
+            "executionSuccessful": not unparsed,
+            "toolExecutionNotifications": [_unparsed(file, root) for file in unparsed],
+        }
+    ]
     # Checkov emits one result per failed or skipped record, in this order (it drops only package
     # findings without data, which these checks never produce).
     paired = zip(results, records) if len(results) == len(records) else ((r, None) for r in results)
@@ -131,9 +164,9 @@ def sarif_document(reports: list[Any]) -> dict[str, Any]:
             continue
         result["message"] = {"text": _message(record)}
         location = result["locations"][0]["physicalLocation"]
-        location["artifactLocation"] = {"uri": _uri(record)}
+        location["artifactLocation"] = _uri(record, root)
         result["properties"] = {"resource": record.resource}
-        caller = _caller_location(record)
+        caller = _caller_location(record, root)
         if caller is not None:
             result["relatedLocations"] = [caller]
         comment = (record.check_result or {}).get("suppress_comment") or ""
