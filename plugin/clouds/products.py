@@ -48,6 +48,32 @@ def _cached(model: NetworkModel, key: str, build: Callable[[], Any]) -> Any:
     return model.cache[key]
 
 
+def _drawn_on(model: NetworkModel, package: Resource, tie_types: tuple[str, ...], attrs: tuple[str, ...]) -> list[str]:
+    """The resources that draw on a bandwidth package (through any of ``attrs``), indexed once per model."""
+
+    def build() -> dict[int, list[str]]:
+        index: dict[int, list[str]] = defaultdict(list)
+        for tie in model.config.of_type(*tie_types):
+            for attr in attrs:
+                target = referenced(model.config, tie, attr)
+                if target is not None:
+                    index[target.index].append(tie.address)
+        return index
+
+    index: dict[int, list[str]] = _cached(model, "drawn-on:" + ":".join((*tie_types, *attrs)), build)
+    return index.get(package.index, [])
+
+
+def _carrying(product: str, ties: list[str], nothing: str, fix: str) -> Product:
+    """A cross-border package reported on itself: what it carries, or why nothing here proves the route."""
+    if ties:
+        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
+    return None, (
+        f"{product} is tied to nothing in this configuration ({nothing}), so what crosses over it cannot be "
+        f"tied to an approved route; {fix}, or record the link as a circuit"
+    )
+
+
 # --- closed clouds --------------------------------------------------------------------------------------
 
 AWS_PARTITION = (
@@ -289,20 +315,17 @@ def alicloud_package_itself(model: NetworkModel, link: Link, **context: Any) -> 
     product, missing = alicloud_package(package)
     if product is None:
         return None, missing
-    ties = [
-        tie.address
-        for tie in model.config.of_type(
-            "alicloud_cen_bandwidth_package_attachment", "alicloud_cen_transit_router_peer_attachment"
-        )
-        for attr in ("bandwidth_package_id", "cen_bandwidth_package_id")
-        if referenced(model.config, tie, attr, package.type) is package
-    ]
-    if ties:
-        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
-    return None, (
-        f"{product} is tied to nothing in this configuration (no alicloud_cen_bandwidth_package_attachment "
-        "or transit-router peering draws on it), so what crosses over it cannot be tied to an approved "
-        "route; attach it to its CEN here, or record the link as a circuit"
+    ties = _drawn_on(
+        model,
+        package,
+        ("alicloud_cen_bandwidth_package_attachment", "alicloud_cen_transit_router_peer_attachment"),
+        ("bandwidth_package_id", "cen_bandwidth_package_id"),
+    )
+    return _carrying(
+        product,
+        ties,
+        "no alicloud_cen_bandwidth_package_attachment or transit-router peering draws on it",
+        "attach it to its CEN here",
     )
 
 
@@ -697,22 +720,21 @@ def volcengine_package_itself(model: NetworkModel, link: Link, **context: Any) -
     product, missing = volcengine_package(model, package)
     if product is None:
         return None, missing
-    ties = [
-        tie.address
-        for tie in model.config.of_type(
+    ties = _drawn_on(
+        model,
+        package,
+        (
             "volcengine_cen_bandwidth_package_associate",
             "volcengine_cen_inter_region_bandwidth",
             "volcengine_transit_router_peer_attachment",
-        )
-        for attr in ("cen_bandwidth_package_id", "transit_router_bandwidth_package_id")
-        if referenced(model.config, tie, attr, package.type) is package
-    ]
-    if ties:
-        return f"{product}, carrying {', '.join(ties)} (each judged on its own)", None
-    return None, (
-        f"{product} is tied to nothing in this configuration (no CEN association, inter-region bandwidth "
-        "or transit-router peering draws on it), so what crosses over it cannot be tied to an approved "
-        "route; associate it here, or record the link as a circuit"
+        ),
+        ("cen_bandwidth_package_id", "transit_router_bandwidth_package_id"),
+    )
+    return _carrying(
+        product,
+        ties,
+        "no CEN association, inter-region bandwidth or transit-router peering draws on it",
+        "associate it here",
     )
 
 
