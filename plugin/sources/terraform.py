@@ -112,6 +112,18 @@ class TerraformConfig:
                     return candidate
         return None
 
+    def root_of(self, scope: ScopeKey) -> ScopeKey:
+        """The root module whose configuration ``scope`` belongs to: a root is its own; a module
+        instance belongs to the root that (through its callers) calls it. Resources of different
+        roots are different Terraform configurations and are never joined."""
+        seen = 0
+        while scope and scope[0] == "module" and seen < 50:
+            call = self.module_calls.get(scope)
+            if call is None:
+                break
+            scope, seen = call[1], seen + 1
+        return scope
+
     def provider_for(self, resource: Resource) -> ProviderConfig | None:
         """The provider configuration Terraform would use for ``resource``."""
         if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
