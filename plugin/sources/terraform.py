@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.sources.optional import apply_optional_defaults
 from cn_crossborder.sources.plan import plan_provider_for, plan_references
 from cn_crossborder.sources.providers import ProviderConfig
 
@@ -190,11 +191,50 @@ def _render_elements(res: Resource, variables: Mapping[tuple[ScopeKey, str], Any
         res.attrs = {**res.attrs, **rendered}
 
 
+class _SourceLines:
+    """Source lines of the scanned files, each read once and only when asked for."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str]] = {}
+
+    def block(self, file: str, start: int, end: int) -> list[str]:
+        if file not in self._files:
+            try:
+                with open(file, encoding="utf-8", errors="replace") as handle:
+                    self._files[file] = handle.read().splitlines()
+            except OSError:
+                self._files[file] = []
+        return self._files[file][max(start - 1, 0) : end] if start else []
+
+
+def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+    """``var.net.region`` of an object variable whose value leaves it to an ``optional()`` default."""
+    lines = _SourceLines()
+
+    def rendered(attrs: Mapping[str, Any], scope: ScopeKey, file: str) -> dict[str, Any] | None:
+        start, end = int(attrs.get("__start_line__") or 0), int(attrs.get("__end_line__") or 0)
+        return apply_optional_defaults(
+            attrs, lambda: lines.block(file, start, end), lambda name: variables.get((scope, name))
+        )
+
+    for res in config.resources:
+        new = rendered(res.attrs, res.scope, res.file)
+        if new is not None:
+            res.attrs = new
+    for key, provider in list(config.providers.items()):
+        new = rendered(provider.attrs, key[0], provider.file)
+        if new is not None:
+            config.providers[key] = ProviderConfig(
+                provider.name, provider.alias, new, provider.file, provider.line, provider.via
+            )
+
+
 def read_config(graph: Any) -> TerraformConfig:
     """One pass over vertices and edges; nothing here depends on the number of resources squared."""
     config = TerraformConfig()
     by_index: dict[int, Resource] = {}
     variables: dict[tuple[ScopeKey, str], Any] = {}
+    declared: dict[tuple[ScopeKey, str], tuple[Any, Any]] = {}  # every variable: (value, type)
     for idx, attrs in iter_vertices(graph):
         block_type = attrs.get("block_type_")
         file_path = str(attrs.get("file_path_", ""))
@@ -226,8 +266,11 @@ def read_config(graph: Any) -> TerraformConfig:
             alias = alias if isinstance(alias, str) and alias else None
             provider = ProviderConfig(name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ())
             config.providers.setdefault((_scope_of(attrs), name, alias), provider)
-        elif block_type == "variable" and "default" in attrs:
-            variables[(_scope_of(attrs), str(attrs.get("block_name_", "")))] = attrs["default"]
+        elif block_type == "variable":
+            var_key = (_scope_of(attrs), str(attrs.get("block_name_", "")))
+            declared[var_key] = (attrs.get("default"), attrs.get("type"))
+            if "default" in attrs:
+                variables[var_key] = attrs["default"]
         elif block_type == "module":
             child = (
                 "module",
@@ -239,6 +282,7 @@ def read_config(graph: Any) -> TerraformConfig:
             config.module_calls[child] = (attrs, _scope_of(attrs))
     for res in config.resources:
         _render_elements(res, variables)
+    _render_optional_defaults(config, declared)
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
