@@ -133,7 +133,7 @@ class _RuleCheck:
         raise NotImplementedError
 
     def _judge(self, model: NetworkModel, res: Resource) -> CheckResult:
-        verdict = self.rule.evaluate(model, res)
+        verdict = self.rule.judge(model, res)
         if verdict is None:  # not reported on this resource: Checkov shows no UNKNOWN result
             self.details = []
             return CheckResult.UNKNOWN

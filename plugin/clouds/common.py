@@ -13,6 +13,7 @@ from cn_crossborder.domain.jurisdictions import CN
 from cn_crossborder.domain.places import mainland_place
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
+from cn_crossborder.sources.instances import uses_repetition
 from cn_crossborder.sources.terraform import TerraformConfig
 
 _REF = re.compile(
@@ -240,6 +241,9 @@ def vpn_link(
     """
     if peer is not None:
         remote = address_endpoint(address, model.context.policy, [peer])
+    elif uses_repetition(reference):
+        how = f"{peer_kind} of one instance of a for_each or count whose instances cannot be listed statically"
+        remote = Endpoint(None, shown(reference), how)
     else:
         remote = Endpoint(None, shown(reference), f"{peer_kind} outside this configuration")
     link = Link(

@@ -10,6 +10,7 @@ vertices of one graph, in one pass, with dictionaries for every lookup.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import defaultdict
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
 from cn_crossborder.sources.plan import plan_provider_for, plan_references
 from cn_crossborder.sources.providers import ProviderConfig
@@ -294,4 +296,20 @@ def read_config(graph: Any) -> TerraformConfig:
             base = (scope[0], scope[1], scope[2], None, scope[4])
             if base in config.module_calls:
                 config.module_calls[scope] = config.module_calls[base]
+    _expand_stand_ins(config, max(by_index, default=-1) + 1)
     return config
+
+
+def _expand_stand_ins(config: TerraformConfig, first_free: int) -> None:
+    """Blocks repeated over another resource's instances become their instances (``sources.instances``):
+    the instances are what the clouds' builders read; the stand-in stays findable by the address
+    Checkov reports, and is judged against its instances."""
+    created = expand_instances(config.resources, config.by_address, config.module_calls, itertools.count(first_free))
+    if not created:
+        return
+    for res in created:
+        config.resources.append(res)
+        config.by_type[res.type].append(res)
+        config.by_address[res.address].append(res)
+    for rtype, found in config.by_type.items():
+        config.by_type[rtype] = [res for res in found if not res.instances]
