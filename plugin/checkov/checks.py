@@ -7,6 +7,8 @@ Policy exemptions are applied here, the same way for every rule.
 
 from __future__ import annotations
 
+import os
+import re
 import traceback
 from dataclasses import replace
 from typing import Any
@@ -17,13 +19,21 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from cn_crossborder.checkov.internals import DETAILS_KEY, load_template, template_path
+from cn_crossborder.checkov.internals import (
+    ADDRESS_KEY,
+    DETAILS_KEY,
+    ScannedTerraform,
+    load_template,
+    scanned_terraform,
+    template_path,
+    terraform_tree_graph,
+)
 from cn_crossborder.clouds.cloudformation import CFN_RESOURCE_TYPES
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.endpoints import Endpoint
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
-from cn_crossborder.network import model_for, template_model
+from cn_crossborder.network import model_for, template_model, tree_model
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.verdicts import FAILED, Verdict
 
@@ -101,6 +111,7 @@ class _RuleCheck:
     finding: dict[str, Any] | None
     severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
     _suppress: str | None
+    _address: str | None = None  # the address a Terraform JSON record is reported under
 
     def _adopt(self, rule: Rule) -> None:
         self.rule = rule
@@ -148,24 +159,91 @@ class _RuleCheck:
         return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
 
 
+def _tree_model(where: ScannedTerraform) -> NetworkModel:
+    """The model of the whole tree ``where`` is in, ``.tf.json`` files read with the ``.tf`` ones."""
+    key = ("terraform-tree", where.root, where.var_files, where.excluded_paths)
+    return tree_model(key, lambda: terraform_tree_graph(where.root, where.var_files, where.excluded_paths)[0])
+
+
+_json_dirs: dict[str, bool] = {}
+
+
+def _beside_terraform_json(file: str) -> bool:
+    """Whether the module of ``file`` also has ``.tf.json`` files (Checkov's graph leaves them out)."""
+    directory = os.path.dirname(file)
+    if directory not in _json_dirs:
+        try:
+            _json_dirs[directory] = any(entry.name.endswith(".tf.json") for entry in os.scandir(directory))
+        except OSError:
+            _json_dirs[directory] = False
+    return _json_dirs[directory]
+
+
+def _block_address(found: list[Resource], rtype: str, name: str) -> str:
+    """The address a record of one block is reported under: the resource's, or the block's."""
+    if len(found) == 1:
+        return found[0].address
+    bare = {re.sub(r"\[[^\]]*\]", "", res.address) for res in found}
+    return bare.pop() if len(bare) == 1 else f"{rtype}.{name}"
+
+
 class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
-    """A Checkov resource check backed by one cn-crossborder rule."""
+    """A Checkov resource check backed by one cn-crossborder rule.
+
+    On HCL it judges the resource in the model of the graph Checkov hands it. On Terraform JSON
+    (``.tf.json``, Checkov's terraform_json framework, which hands no graph), and on HCL in a module
+    that also has ``.tf.json`` files, it judges the block in the model of the whole tree read with
+    them (``internals.terraform_tree_graph``); a block that stands for several instances (a module
+    called twice, ``count``) is judged against every one.
+    """
 
     def __init__(self, rule_id: str) -> None:
         rule = get_rule(rule_id)
         super().__init__(**metadata(rule), supported_resources=rule.resource_types)
         self._adopt(rule)
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self._address = None
+        result = super().run(*args, **kwargs)
+        if self._address:
+            result[ADDRESS_KEY] = self._address
+        return result
+
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_file, _, entity = self.entity_path.partition(":")
+        if scanned_file.endswith(".tf.json") or self.graph is None:
+            return self._scan_json(conf, scanned_file, entity)
         model = model_for(self.graph)
-        scanned_file = self.entity_path.split(":", 1)[0]
         address = str(conf.get("__address__", ""))
         line = conf.get("__start_line__")
         res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
+        if res is not None and _beside_terraform_json(res.file):
+            where = scanned_terraform(scanned_file)
+            if where is not None:
+                model = _tree_model(where)
+                res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
         if res is None:
             self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
             return CheckResult.FAILED
         return self._judge(model, res)
+
+    def _scan_json(self, conf: dict[str, Any], scanned_file: str, entity: str) -> CheckResult:
+        rtype, _, name = entity.partition(":")
+        line = conf.get("__startline__", conf.get("__start_line__"))
+        where = scanned_terraform(scanned_file)
+        if where is None or not isinstance(line, int):
+            self.details = [f"{rtype}.{name} in {scanned_file} could not be located; it could not be judged."]
+            return CheckResult.FAILED
+        model = _tree_model(where)
+        found = model.config.block_at(where.file, line, rtype, name)
+        if not found:
+            self.details = [f"{rtype}.{name} ({where.file}:{line}) was not found in the tree; it could not be judged."]
+            return CheckResult.FAILED
+        self._address = _block_address(found, rtype, name)
+        if len(found) == 1:
+            return self._judge(model, found[0])
+        block = replace(found[0], address=self._address, instances=found, refs={})
+        return self._judge(model, block)
 
 
 class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):

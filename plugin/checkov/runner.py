@@ -26,11 +26,12 @@ class ChecksUnavailable(Exception):
     """The check modules cannot load: the installation is broken."""
 
 
-FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
+# terraform reads .tf files, terraform_json the .tf.json ones (which the terraform framework skips).
+FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "yaml")
 # The Checkov framework that reads each kind of input (sources.kinds).
 FRAMEWORK_OF = {
     kinds.TERRAFORM: "terraform",
-    kinds.TERRAFORM_JSON: "terraform",
+    kinds.TERRAFORM_JSON: "terraform_json",
     kinds.PLAN: "terraform_plan",
     kinds.CLOUDFORMATION: "cloudformation",
     kinds.INVENTORY: "yaml",

@@ -14,6 +14,7 @@ from cn_crossborder.domain.places import mainland_place
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
 from cn_crossborder.sources.instances import uses_repetition
+from cn_crossborder.sources.plan import is_plan_file
 from cn_crossborder.sources.terraform import TerraformConfig
 
 _REF = re.compile(
@@ -69,7 +70,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     target = res.ref(attr)
     if target is not None and (not types or target.type in types):
         return _named_instance(config, target, res.attrs.get(attr))
-    if res.file.endswith(".json"):  # plan JSON: Terraform's own references, even for known values
+    if is_plan_file(res.file):  # plan JSON: Terraform's own references, even for known values
         target = config.plan_referenced(res, attr, *types)
         if target is not None:
             return target

@@ -53,7 +53,7 @@ class Rule:
         """``evaluate`` on ``res``, or on every instance a block reported once stands for."""
         if not res.instances:
             return self.evaluate(model, res)
-        return judge_instances(res.address, [(i.address, self.evaluate(model, i)) for i in res.instances])
+        return judge_instances(res.address, [(i.address, self.judge(model, i)) for i in res.instances])
 
     def legal_line(self) -> str:
         return "Legal basis: " + "; ".join(c.title for c in self.citations if c.verified)

@@ -21,7 +21,7 @@ from typing import Any
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
-from cn_crossborder.sources.plan import plan_provider_for, plan_references
+from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
 from cn_crossborder.sources.providers import ProviderConfig
 
 
@@ -89,6 +89,7 @@ class TerraformConfig:
     # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
+    _located: dict[tuple[str, int], list[Resource]] | None = field(default=None, repr=False)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
@@ -106,6 +107,21 @@ class TerraformConfig:
             ):
                 return res
         return candidates[0] if candidates else None
+
+    def block_at(self, file: str, line: int, rtype: str, name: str) -> list[Resource]:
+        """The resources one block (``rtype.name`` at ``file:line``) stands for: one, or one per
+        module or count instance; a block standing for instances itself, not its instances."""
+        if self._located is None:
+            self._located = defaultdict(list)
+            for res in self.resources:
+                if res.instance_of is None:
+                    self._located[(os.path.normpath(res.file), res.start_line)].append(res)
+        wanted = f"{rtype}.{name}"
+        return [
+            res
+            for res in self._located.get((os.path.normpath(file), line), ())
+            if res.type == rtype and re.sub(r"\[[^\]]*\]", "", res.address).endswith(wanted)
+        ]
 
     def plan_referenced(self, res: Resource, attr: str, *types: str) -> Resource | None:
         """The resource the plan's ``references`` of ``res.attr`` name (values known or not)."""
@@ -129,7 +145,7 @@ class TerraformConfig:
 
     def provider_for(self, resource: Resource) -> ProviderConfig | None:
         """The provider configuration Terraform would use for ``resource``."""
-        if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
+        if is_plan_file(resource.file):  # plan JSON: the graph lost the provider, the plan has it
             planned = plan_provider_for(resource)
             if planned is not None:
                 return planned
