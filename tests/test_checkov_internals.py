@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from checkov.cloudformation import runner as cfn_runner
 from checkov.common.runners import object_runner
+from checkov.terraform import runner as tf_runner
 from checkov.terraform_json import runner as tf_json_runner
 from checkov.yaml_doc.runner import Runner as YamlRunner
 from cn_crossborder.checkov import internals
@@ -37,14 +38,10 @@ def test_a_missing_yaml_parse_hook_point_is_reported(monkeypatch: pytest.MonkeyP
 
 def test_install_is_idempotent() -> None:
     internals.install(name_and_explain, parse_inventory)
-    wrapped = (cfn_runner.Record, object_runner.Record, tf_json_runner.Record, YamlRunner.__dict__["_parse_file"])
+    records = (cfn_runner, object_runner, tf_json_runner, tf_runner)
+    wrapped = (*(m.Record for m in records), YamlRunner.__dict__["_parse_file"])
     internals.install(name_and_explain, parse_inventory)
-    assert (
-        cfn_runner.Record,
-        object_runner.Record,
-        tf_json_runner.Record,
-        YamlRunner.__dict__["_parse_file"],
-    ) == wrapped
+    assert (*(m.Record for m in records), YamlRunner.__dict__["_parse_file"]) == wrapped
 
 
 def test_constructing_a_check_installs_nothing() -> None:

@@ -18,6 +18,7 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 )
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from cn_crossborder.checkov.internals import (
     ADDRESS_KEY,
@@ -35,6 +36,7 @@ from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
 from cn_crossborder.network import model_for, template_model, tree_model
 from cn_crossborder.rules import Rule, get_rule
+from cn_crossborder.sources.terraform import UnreadModule
 from cn_crossborder.verdicts import FAILED, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
@@ -111,7 +113,7 @@ class _RuleCheck:
     finding: dict[str, Any] | None
     severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
     _suppress: str | None
-    _address: str | None = None  # the address a Terraform JSON record is reported under
+    _address: str | None = None  # the address the record is reported under, when not Checkov's
 
     def _adopt(self, rule: Rule) -> None:
         self.rule = rule
@@ -121,11 +123,14 @@ class _RuleCheck:
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._suppress = None
         self.finding = None
+        self._address = None
         result = super().run(*args, **kwargs)  # type: ignore[misc]  # Checkov's base class, next in the MRO
         if self._suppress and result.get("result") == CheckResult.SKIPPED:
             result["suppress_comment"] = self._suppress
         if self.finding is not None:
             result[FINDING_KEY] = self.finding
+        if self._address:
+            result[ADDRESS_KEY] = self._address
         return result
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -139,6 +144,9 @@ class _RuleCheck:
                 "not passed silently; please report it."
             ]
             return CheckResult.FAILED
+
+    def scan_module_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self.scan_resource_conf(conf)
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
         raise NotImplementedError
@@ -202,13 +210,6 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
         super().__init__(**metadata(rule), supported_resources=rule.resource_types)
         self._adopt(rule)
 
-    def run(self, *args: Any, **kwargs: Any) -> Any:
-        self._address = None
-        result = super().run(*args, **kwargs)
-        if self._address:
-            result[ADDRESS_KEY] = self._address
-        return result
-
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
         scanned_file, _, entity = self.entity_path.partition(":")
         if scanned_file.endswith(".tf.json") or self.graph is None:
@@ -244,6 +245,61 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
             return self._judge(model, found[0])
         block = replace(found[0], address=self._address, instances=found, refs={})
         return self._judge(model, block)
+
+
+# Key of a finding's record that names a module call whose source resolves to no files.
+UNREAD_MODULE_KEY = "unread_module"
+
+
+def unread_module_finding(module: UnreadModule) -> dict[str, Any]:
+    return {"file": module.file, "line": module.line, "name": module.name, "source": module.source, "why": module.why}
+
+
+class TerraformModuleCheck(_RuleCheck, BaseModuleCheck):
+    """A module call whose source resolves to no files (not found, or not downloaded: scan never
+    downloads) fails every Terraform rule: nothing in it was judged. Checkov only logs a warning.
+    Any other module call gets no record of ours (its resources are judged where they are)."""
+
+    def __init__(self, rule_id: str) -> None:
+        rule = get_rule(rule_id)
+        super().__init__(**metadata(rule))
+        self._adopt(rule)
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_file, _, entity = self.entity_path.partition(":")
+        name = entity.rpartition(":")[2]
+        if scanned_file.endswith(".tf.json") or self.graph is None:
+            where = scanned_terraform(scanned_file)
+            if where is None:
+                self.details = [
+                    f'module "{name}" in {scanned_file} could not be located; its source could not be checked.'
+                ]
+                return CheckResult.FAILED
+            model = _tree_model(where)
+        else:
+            model = model_for(self.graph)
+        module = model.config.unread_module_at(scanned_file, name)
+        if module is None:
+            self.details = []
+            return CheckResult.UNKNOWN
+        self._address = module.address  # Checkov names a module record by the bare call name
+        reason = f'module "{module.name}" (source {module.source}) could not be read: {module.why}'
+        verdict = Verdict(FAILED, reason, [f"{reason}. Nothing in it was judged, so it cannot pass."])
+        verdict, suppress = apply_exemption(model, self.rule, module.address, verdict)
+        self.details = [
+            *verdict.details,
+            "Fix: correct the module's source, or make it available where the scan runs (vendor a registry or "
+            "git module under a local path), then scan again; to accept it unread, exempt "
+            f"{module.address} in .cn-crossborder.yaml.",
+        ]
+        self.finding = {
+            **finding_record(model, self.rule, verdict, suppress),
+            UNREAD_MODULE_KEY: unread_module_finding(module),
+        }
+        if suppress:
+            self._suppress = suppress
+            return CheckResult.SKIPPED
+        return CheckResult.FAILED
 
 
 class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):

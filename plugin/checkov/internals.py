@@ -19,6 +19,9 @@ check:
    ``.tf.json`` files next to ``.tf`` files (``terraform_tree_graph``: modules, tfvars and variables
    as for HCL), and the record takes the resource's address (``Record`` of the terraform_json runner
    wrapped, the address left in the result under ``ADDRESS_KEY``).
+5. A module call whose source resolves to no files is reported on its module block, named
+   ``module.<name>`` (the terraform runner's ``Record`` is wrapped the same way; Checkov names module
+   records by the bare call name).
 
 ``verify()`` states what each adaptation expects of the installed Checkov and raises
 ``CheckovChanged`` with a clear message when an upgrade breaks it; the test suite calls it.
@@ -243,13 +246,14 @@ def install(yaml_record: Callable[[dict[str, Any]], None], yaml_parse: ParseHook
     wrap_record_constructor(cfn_runner, move_details)
     wrap_record_constructor(object_runner, yaml_record)
     wrap_record_constructor(tf_json_runner, move_address)
+    wrap_record_constructor(tf_runner, move_address)
     hook_yaml_parse(yaml_parse)
 
 
 def verify() -> None:
     """Raise ``CheckovChanged`` naming what moved when the installed Checkov breaks an adaptation."""
     problems = []
-    for module in (cfn_runner, object_runner, tf_json_runner):
+    for module in (cfn_runner, object_runner, tf_json_runner, tf_runner):
         if not callable(getattr(module, "Record", None)):
             problems.append(f"{module.__name__} no longer builds records through a module-level `Record`")
     for runner in (tf_runner.Runner, tf_json_runner.TerraformJsonRunner):

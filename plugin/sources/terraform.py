@@ -76,6 +76,56 @@ def iter_edges(graph: Any) -> Iterator[tuple[int, int, str]]:
             yield src, dst, data.get("label", "")
 
 
+@dataclass(frozen=True)
+class UnreadModule:
+    """A module call whose source resolves to no files: not found, or not downloaded."""
+
+    file: str  # the file with the module call
+    line: int
+    name: str
+    source: str
+    why: str
+
+    @property
+    def address(self) -> str:
+        return f"module.{self.name}"
+
+
+_LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
+
+
+def _has_terraform_files(directory: str) -> bool:
+    try:
+        return any(e.name.endswith((".tf", ".tf.json")) and e.is_file() for e in os.scandir(directory))
+    except OSError:
+        return False
+
+
+def unread_module(attrs: Mapping[str, Any]) -> UnreadModule | None:
+    """The module call ``attrs`` (a module vertex) when its source resolves to no files.
+
+    Checkov leaves ``__resolved__`` empty on such a call and only logs a warning. A local source is
+    read when its directory holds ``.tf`` or ``.tf.json`` files (a JSON-only module is read by the
+    JSON path, though Checkov's HCL graph resolves nothing for it); any other source is read when
+    Checkov resolved it (a registry or git module it found already downloaded).
+    """
+    source = first(attrs.get("source"))
+    if not isinstance(source, str) or "__resolved__" not in attrs or first(attrs.get("__resolved__")):
+        return None
+    file = str(attrs.get("file_path_", ""))
+    name = str(attrs.get("block_name_") or attrs.get("__address__") or "?").split("[", 1)[0]
+    line = int(attrs.get("__start_line__") or 0)
+    if source.startswith(_LOCAL_SOURCE) or source in (".", ".."):
+        directory = os.path.normpath(os.path.join(os.path.dirname(file), source))
+        if _has_terraform_files(directory):
+            return None
+        if not os.path.isdir(directory):
+            return UnreadModule(file, line, name, source, f"its directory {directory} does not exist")
+        return UnreadModule(file, line, name, source, f"its directory {directory} holds no .tf or .tf.json file")
+    why = "it is not downloaded, and a scan never downloads modules; vendor it under a local path"
+    return UnreadModule(file, line, name, source, why)
+
+
 @dataclass
 class TerraformConfig:
     """Resources, module calls and provider blocks of one graph, indexed for constant-time lookups."""
@@ -107,6 +157,23 @@ class TerraformConfig:
             ):
                 return res
         return candidates[0] if candidates else None
+
+    def unread_modules(self) -> list[UnreadModule]:
+        """Every module call of the configuration whose source resolves to no files."""
+        seen: dict[tuple[str, int, str], UnreadModule] = {}
+        for attrs, _caller in self.module_calls.values():
+            found = unread_module(attrs)
+            if found is not None:
+                seen.setdefault((found.file, found.line, found.name), found)
+        return list(seen.values())
+
+    def unread_module_at(self, file_suffix: str, name: str) -> UnreadModule | None:
+        """The unread module call ``name`` written in the file ending in ``file_suffix``, if any."""
+        suffix = file_suffix.replace("\\", "/")
+        for found in self.unread_modules():
+            if found.name == name.split("[", 1)[0] and found.file.replace("\\", "/").endswith(suffix):
+                return found
+        return None
 
     def block_at(self, file: str, line: int, rtype: str, name: str) -> list[Resource]:
         """The resources one block (``rtype.name`` at ``file:line``) stands for: one, or one per
