@@ -34,7 +34,7 @@ from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
 from cn_crossborder.reports.junit import render_junit
-from cn_crossborder.reports.markdown import render_markdown
+from cn_crossborder.reports.markdown import FINDING_KEY, render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
@@ -199,13 +199,32 @@ def _scan(args: argparse.Namespace) -> int:
         for problem in broken:
             if problem.file == file:
                 print(f"  {problem}", file=sys.stderr)
+    unread = _unread_modules(reports)
+    for module in unread:
+        _error(
+            f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '
+            f"could not be read: {module['why']}; nothing in it was scanned"
+        )
     failed = any(getattr(r, "failed_checks", None) for r in reports)
     print(summary_line(reports, len(set(parse_errors) | {p.file for p in broken}), len(paths)), file=sys.stderr)
-    if parse_errors or broken:
+    if parse_errors or broken or unread:
         return EXIT_FAILED
     if failed and not args.soft_fail:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _unread_modules(reports: list) -> list[dict]:
+    """Module calls whose source resolves to no files, as the checks found them (each once; an
+    exempted one is not counted). Like a file that cannot be parsed, each fails the run."""
+    found: dict[tuple[str, str, str], dict] = {}
+    for report in reports:
+        for rec in getattr(report, "failed_checks", None) or []:
+            finding = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
+            module = finding.get("unread_module") if isinstance(finding, dict) else None
+            if isinstance(module, dict):
+                found.setdefault((str(module["file"]), str(module["line"]), str(module["name"])), module)
+    return [found[key] for key in sorted(found)]
 
 
 def _plural(count: int, noun: str) -> str:

@@ -78,11 +78,18 @@ class NetworkModel:
         self.cache: dict[str, Any] = {}
 
     def add_link(self, link: Link, *gateways: Resource | None) -> Link:
+        """Index ``link`` by its resource and the gateways it goes through; a link of an instance
+        (``for_each`` over other instances) is also found through the block that stands for it, so a
+        route to that block reaches every instance's link."""
         self.links.append(link)
         self.links_by_resource[link.resource.index].append(link)
+        if link.resource.instance_of is not None:
+            self.links_by_resource[link.resource.instance_of.index].append(link)
         for gw in gateways:
             if gw is not None:
                 self.links_by_gateway[gw.index].append(link)
+                if gw.instance_of is not None:
+                    self.links_by_gateway[gw.instance_of.index].append(link)
         return link
 
     def add_via(self, gateway: Resource, links: list[Link]) -> None:

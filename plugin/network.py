@@ -71,13 +71,45 @@ class _Cache:
 _cache = _Cache()
 
 
+class _TreeModels:
+    """Models of whole trees read by cn-crossborder itself (Terraform JSON, which Checkov's graph
+    leaves out), by tree, its inputs and the policy and date in force."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Any, ...], NetworkModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], graph: Callable[[], Any]) -> NetworkModel:
+        full = (*key, os.environ.get(POLICY_ENV), os.environ.get(AS_OF_ENV))
+        with self._lock:
+            model = self._entries.get(full)
+            if model is None:
+                config = read_config(graph())
+                model = build_model(config, context_for(config.files))
+                self._entries[full] = model
+            return model
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_trees = _TreeModels()
+
+
 def forget() -> None:
     """Drop every cached model: a new Checkov run in this process starts from its own inputs."""
     _cache.clear()
+    _trees.clear()
 
 
 def model_for(graph: Any) -> NetworkModel:
     return _cache.get(graph)
+
+
+def tree_model(key: tuple[Any, ...], graph: Callable[[], Any]) -> NetworkModel:
+    """The model of the tree ``key`` names, its graph built by ``graph()`` once per run."""
+    return _trees.get(key, graph)
 
 
 TemplateLoader = Callable[[str], "Mapping[str, Any] | None"]

@@ -152,3 +152,25 @@ def judge_links(links: list[Link], out_of_scope: str, judge: Callable[[Link], tu
     if failures:
         return Verdict(FAILED, failures[0], details, pairs)
     return Verdict(PASSED, details[-1], details, pairs)
+
+
+def judge_instances(address: str, verdicts: list[tuple[str, Verdict | None]]) -> Verdict | None:
+    """The verdict of a block Checkov reports once for several instances: every instance judged,
+    the block fails when any instance fails, and each line names the instance it is about."""
+    judged = [(instance, verdict) for instance, verdict in verdicts if verdict is not None]
+    if not judged:
+        return None
+    names = ", ".join(instance for instance, _ in judged)
+    details = [f"{address} stands for {len(judged)} instance(s), each judged: {names}."]
+    for instance, verdict in judged:
+        details += [f"{instance}: {line}" for line in verdict.details]
+    links = [pair for _, verdict in judged for pair in verdict.links]
+    failed = [(instance, verdict) for instance, verdict in judged if verdict.failed]
+    if failed:
+        instance, verdict = failed[0]
+        reason = f"{instance}: {verdict.reason}"
+        if len(failed) > 1:
+            details.append(f"Failing instances: {', '.join(i for i, _ in failed)}.")
+        return Verdict(FAILED, reason, details, links)
+    instance, verdict = judged[-1]
+    return Verdict(PASSED, f"{instance}: {verdict.reason}", details, links)

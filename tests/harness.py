@@ -26,9 +26,36 @@ _RESOURCE = re.compile(r'^\s*resource\s+"(?P<type>[^"]+)"\s+"(?P<name>[^"]+)"')
 Verdicts = dict[tuple[str, str, str], str]  # (file name relative to the tree, resource, check) -> result
 
 
-def expected_verdicts(tree: Path) -> Verdicts:
-    """Annotations of every .tf file under ``tree``; resource keys are ``type.name``."""
+def _json_blocks(value: object) -> list[tuple[str, dict]]:
+    """``(type.name, body)`` of the resources of a Terraform JSON document (object or list form)."""
+    found: list[tuple[str, dict]] = []
+    groups = value if isinstance(value, list) else [value]
+    for group in groups:
+        for rtype, named in group.items() if isinstance(group, dict) else ():
+            for name, body in named.items() if isinstance(named, dict) else ():
+                for one in body if isinstance(body, list) else [body]:
+                    if isinstance(one, dict):
+                        found.append((f"{rtype}.{name}", one))
+    return found
+
+
+def expected_json_verdicts(tree: Path) -> Verdicts:
+    """Annotations of every .tf.json file under ``tree``: a resource's ``"//"`` comment property
+    ``"expect: CKV_CNX_101=FAILED ..."``; resource keys are ``type.name``."""
     out: Verdicts = {}
+    for file in sorted(tree.rglob("*.tf.json")):
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        for key, body in _json_blocks(doc.get("resource", {}) if isinstance(doc, dict) else {}):
+            comment = body.get("//")
+            m = _EXPECT.match(f"# {comment}") if isinstance(comment, str) else None
+            for check, result in _ITEM.findall(m.group("items")) if m else ():
+                out[(file.relative_to(tree).as_posix(), key, check)] = result
+    return out
+
+
+def expected_verdicts(tree: Path) -> Verdicts:
+    """Annotations of every .tf and .tf.json file under ``tree``; resource keys are ``type.name``."""
+    out: Verdicts = expected_json_verdicts(tree)
     for file in sorted(tree.rglob("*.tf")):
         pending: list[tuple[str, str]] = []
         for line in file.read_text(encoding="utf-8").splitlines():

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from checkov.cloudformation import runner as cfn_runner
 from checkov.common.runners import object_runner
+from checkov.terraform import runner as tf_runner
+from checkov.terraform_json import runner as tf_json_runner
 from checkov.yaml_doc.runner import Runner as YamlRunner
 from cn_crossborder.checkov import internals
 from cn_crossborder.checkov.inventory import name_and_explain, parse_inventory
@@ -36,9 +38,10 @@ def test_a_missing_yaml_parse_hook_point_is_reported(monkeypatch: pytest.MonkeyP
 
 def test_install_is_idempotent() -> None:
     internals.install(name_and_explain, parse_inventory)
-    wrapped = (cfn_runner.Record, object_runner.Record, YamlRunner.__dict__["_parse_file"])
+    records = (cfn_runner, object_runner, tf_json_runner, tf_runner)
+    wrapped = (*(m.Record for m in records), YamlRunner.__dict__["_parse_file"])
     internals.install(name_and_explain, parse_inventory)
-    assert (cfn_runner.Record, object_runner.Record, YamlRunner.__dict__["_parse_file"]) == wrapped
+    assert (*(m.Record for m in records), YamlRunner.__dict__["_parse_file"]) == wrapped
 
 
 def test_constructing_a_check_installs_nothing() -> None:
@@ -67,3 +70,47 @@ def test_the_template_path_is_read_from_the_runner_frame(tmp_path: Path) -> None
 
     assert runner_frame("/stack.yaml", str(template)) == str(template)
     assert internals.template_path("/nowhere/stack.yaml") is None
+
+
+def test_a_changed_run_block_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def run_block(self: object, entities: list, path: str) -> None:  # the locals read are gone
+        return None
+
+    monkeypatch.setattr(tf_json_runner.TerraformJsonRunner, "run_block", run_block)
+    with pytest.raises(internals.CheckovChanged, match=r"TerraformJsonRunner.run_block no longer has the parameters"):
+        internals.verify()
+
+
+def test_the_scanned_terraform_file_is_read_from_the_runner_frame(tmp_path: Path) -> None:
+    class Filter:
+        var_files = ("x.tfvars",)
+        excluded_paths = None
+
+    def run_block(full_file_path: str, root_folder: str | None, scanned_file: str, runner_filter: Filter) -> object:
+        return internals.scanned_terraform(scanned_file)  # the names Checkov's runners use
+
+    file = tmp_path / "main.tf.json"
+    found = run_block(str(file), str(tmp_path), "/main.tf.json", Filter())
+    assert found == internals.ScannedTerraform(str(file), str(tmp_path), ("x.tfvars",), ())
+    alone = run_block(str(file), None, "/main.tf.json", Filter())  # checkov -f: the file's directory
+    assert alone is not None and alone.root == str(tmp_path)
+    assert internals.scanned_terraform("/elsewhere.tf.json") is None
+
+
+def test_the_tree_graph_reads_terraform_json_with_hcl_tfvars_and_modules(tmp_path: Path) -> None:
+    (tmp_path / "providers.tf").write_text('provider "aws" {\n  region = var.region\n}\n', encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('region = "cn-north-1"\n', encoding="utf-8")
+    (tmp_path / "main.tf.json").write_text(
+        '{"variable": {"region": {}}, "resource": {"aws_vpc": {"a": {"cidr_block": "10.0.0.0/16"}}},\n'
+        ' "module": {"m": {"source": "./m"}}}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf.json").write_text('{"resource": {"aws_vpc": {"b": {}}}}', encoding="utf-8")
+    graph, errors = internals.terraform_tree_graph(str(tmp_path))
+    assert errors == {}
+    vertices = {attrs.get("__address__"): attrs for _, attrs in graph.nodes()}
+    assert vertices["aws_vpc.a"]["__start_line__"] == 1
+    assert vertices["aws_vpc.a"]["file_path_"] == str(tmp_path / "main.tf.json")
+    assert "module.m.aws_vpc.b" in vertices
+    assert vertices["aws.default"]["region"] in ("cn-north-1", ["cn-north-1"])

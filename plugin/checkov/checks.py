@@ -7,6 +7,8 @@ Policy exemptions are applied here, the same way for every rule.
 
 from __future__ import annotations
 
+import os
+import re
 import traceback
 from dataclasses import replace
 from typing import Any
@@ -16,15 +18,25 @@ from checkov.cloudformation.checks.resource.base_resource_check import (
 )
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from cn_crossborder.checkov.internals import DETAILS_KEY, load_template, template_path
+from cn_crossborder.checkov.internals import (
+    ADDRESS_KEY,
+    DETAILS_KEY,
+    ScannedTerraform,
+    load_template,
+    scanned_terraform,
+    template_path,
+    terraform_tree_graph,
+)
 from cn_crossborder.clouds.cloudformation import CFN_RESOURCE_TYPES
 from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.endpoints import Endpoint
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
-from cn_crossborder.network import model_for, template_model
+from cn_crossborder.network import model_for, template_model, tree_model
 from cn_crossborder.rules import Rule, get_rule
+from cn_crossborder.sources.terraform import UnreadModule
 from cn_crossborder.verdicts import FAILED, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
@@ -101,6 +113,7 @@ class _RuleCheck:
     finding: dict[str, Any] | None
     severity: Any  # Checkov's BaseCheck.__init__ sets None, which mypy would take as the only type
     _suppress: str | None
+    _address: str | None = None  # the address the record is reported under, when not Checkov's
 
     def _adopt(self, rule: Rule) -> None:
         self.rule = rule
@@ -110,11 +123,14 @@ class _RuleCheck:
     def run(self, *args: Any, **kwargs: Any) -> Any:
         self._suppress = None
         self.finding = None
+        self._address = None
         result = super().run(*args, **kwargs)  # type: ignore[misc]  # Checkov's base class, next in the MRO
         if self._suppress and result.get("result") == CheckResult.SKIPPED:
             result["suppress_comment"] = self._suppress
         if self.finding is not None:
             result[FINDING_KEY] = self.finding
+        if self._address:
+            result[ADDRESS_KEY] = self._address
         return result
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -129,11 +145,14 @@ class _RuleCheck:
             ]
             return CheckResult.FAILED
 
+    def scan_module_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self.scan_resource_conf(conf)
+
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
         raise NotImplementedError
 
     def _judge(self, model: NetworkModel, res: Resource) -> CheckResult:
-        verdict = self.rule.evaluate(model, res)
+        verdict = self.rule.judge(model, res)
         if verdict is None:  # not reported on this resource: Checkov shows no UNKNOWN result
             self.details = []
             return CheckResult.UNKNOWN
@@ -148,8 +167,43 @@ class _RuleCheck:
         return CheckResult.FAILED if verdict.result == FAILED else CheckResult.PASSED
 
 
+def _tree_model(where: ScannedTerraform) -> NetworkModel:
+    """The model of the whole tree ``where`` is in, ``.tf.json`` files read with the ``.tf`` ones."""
+    key = ("terraform-tree", where.root, where.var_files, where.excluded_paths)
+    return tree_model(key, lambda: terraform_tree_graph(where.root, where.var_files, where.excluded_paths)[0])
+
+
+_json_dirs: dict[str, bool] = {}
+
+
+def _beside_terraform_json(file: str) -> bool:
+    """Whether the module of ``file`` also has ``.tf.json`` files (Checkov's graph leaves them out)."""
+    directory = os.path.dirname(file)
+    if directory not in _json_dirs:
+        try:
+            _json_dirs[directory] = any(entry.name.endswith(".tf.json") for entry in os.scandir(directory))
+        except OSError:
+            _json_dirs[directory] = False
+    return _json_dirs[directory]
+
+
+def _block_address(found: list[Resource], rtype: str, name: str) -> str:
+    """The address a record of one block is reported under: the resource's, or the block's."""
+    if len(found) == 1:
+        return found[0].address
+    bare = {re.sub(r"\[[^\]]*\]", "", res.address) for res in found}
+    return bare.pop() if len(bare) == 1 else f"{rtype}.{name}"
+
+
 class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
-    """A Checkov resource check backed by one cn-crossborder rule."""
+    """A Checkov resource check backed by one cn-crossborder rule.
+
+    On HCL it judges the resource in the model of the graph Checkov hands it. On Terraform JSON
+    (``.tf.json``, Checkov's terraform_json framework, which hands no graph), and on HCL in a module
+    that also has ``.tf.json`` files, it judges the block in the model of the whole tree read with
+    them (``internals.terraform_tree_graph``); a block that stands for several instances (a module
+    called twice, ``count``) is judged against every one.
+    """
 
     def __init__(self, rule_id: str) -> None:
         rule = get_rule(rule_id)
@@ -157,15 +211,95 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
         self._adopt(rule)
 
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_file, _, entity = self.entity_path.partition(":")
+        if scanned_file.endswith(".tf.json") or self.graph is None:
+            return self._scan_json(conf, scanned_file, entity)
         model = model_for(self.graph)
-        scanned_file = self.entity_path.split(":", 1)[0]
         address = str(conf.get("__address__", ""))
         line = conf.get("__start_line__")
         res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
+        if res is not None and _beside_terraform_json(res.file):
+            where = scanned_terraform(scanned_file)
+            if where is not None:
+                model = _tree_model(where)
+                res = model.config.find(address, scanned_file, line if isinstance(line, int) else None)
         if res is None:
             self.details = [f"{address} was not found in the scanned graph; it could not be judged."]
             return CheckResult.FAILED
         return self._judge(model, res)
+
+    def _scan_json(self, conf: dict[str, Any], scanned_file: str, entity: str) -> CheckResult:
+        rtype, _, name = entity.partition(":")
+        line = conf.get("__startline__", conf.get("__start_line__"))
+        where = scanned_terraform(scanned_file)
+        if where is None or not isinstance(line, int):
+            self.details = [f"{rtype}.{name} in {scanned_file} could not be located; it could not be judged."]
+            return CheckResult.FAILED
+        model = _tree_model(where)
+        found = model.config.block_at(where.file, line, rtype, name)
+        if not found:
+            self.details = [f"{rtype}.{name} ({where.file}:{line}) was not found in the tree; it could not be judged."]
+            return CheckResult.FAILED
+        self._address = _block_address(found, rtype, name)
+        if len(found) == 1:
+            return self._judge(model, found[0])
+        block = replace(found[0], address=self._address, instances=found, refs={})
+        return self._judge(model, block)
+
+
+# Key of a finding's record that names a module call whose source resolves to no files.
+UNREAD_MODULE_KEY = "unread_module"
+
+
+def unread_module_finding(module: UnreadModule) -> dict[str, Any]:
+    return {"file": module.file, "line": module.line, "name": module.name, "source": module.source, "why": module.why}
+
+
+class TerraformModuleCheck(_RuleCheck, BaseModuleCheck):
+    """A module call whose source resolves to no files (not found, or not downloaded: scan never
+    downloads) fails every Terraform rule: nothing in it was judged. Checkov only logs a warning.
+    Any other module call gets no record of ours (its resources are judged where they are)."""
+
+    def __init__(self, rule_id: str) -> None:
+        rule = get_rule(rule_id)
+        super().__init__(**metadata(rule))
+        self._adopt(rule)
+
+    def _scan(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_file, _, entity = self.entity_path.partition(":")
+        name = entity.rpartition(":")[2]
+        if scanned_file.endswith(".tf.json") or self.graph is None:
+            where = scanned_terraform(scanned_file)
+            if where is None:
+                self.details = [
+                    f'module "{name}" in {scanned_file} could not be located; its source could not be checked.'
+                ]
+                return CheckResult.FAILED
+            model = _tree_model(where)
+        else:
+            model = model_for(self.graph)
+        module = model.config.unread_module_at(scanned_file, name)
+        if module is None:
+            self.details = []
+            return CheckResult.UNKNOWN
+        self._address = module.address  # Checkov names a module record by the bare call name
+        reason = f'module "{module.name}" (source {module.source}) could not be read: {module.why}'
+        verdict = Verdict(FAILED, reason, [f"{reason}. Nothing in it was judged, so it cannot pass."])
+        verdict, suppress = apply_exemption(model, self.rule, module.address, verdict)
+        self.details = [
+            *verdict.details,
+            "Fix: correct the module's source, or make it available where the scan runs (vendor a registry or "
+            "git module under a local path), then scan again; to accept it unread, exempt "
+            f"{module.address} in .cn-crossborder.yaml.",
+        ]
+        self.finding = {
+            **finding_record(model, self.rule, verdict, suppress),
+            UNREAD_MODULE_KEY: unread_module_finding(module),
+        }
+        if suppress:
+            self._suppress = suppress
+            return CheckResult.SKIPPED
+        return CheckResult.FAILED
 
 
 class CloudFormationRuleCheck(_RuleCheck, CfnBaseResourceCheck):

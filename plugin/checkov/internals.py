@@ -12,6 +12,16 @@ check:
    becomes a stub that the per-file inventory checks fail.
 3. CloudFormation checks get a path relative to the scan root; the runner's frame still holds the
    absolute path of the template (``cf_file`` / ``file_abs_path`` locals).
+4. Terraform JSON (``.tf.json``): Checkov's ``terraform`` runner skips these files and its
+   ``terraform_json`` runner gives checks no graph (and names each record ``resource.<name>``). A
+   check on such a file reads where it is (``full_file_path``, ``root_folder`` and ``runner_filter``
+   locals of the runner's ``run_block``), the tree is read by Checkov's own HCL parser taught to load
+   ``.tf.json`` files next to ``.tf`` files (``terraform_tree_graph``: modules, tfvars and variables
+   as for HCL), and the record takes the resource's address (``Record`` of the terraform_json runner
+   wrapped, the address left in the result under ``ADDRESS_KEY``).
+5. A module call whose source resolves to no files is reported on its module block, named
+   ``module.<name>`` (the terraform runner's ``Record`` is wrapped the same way; Checkov names module
+   records by the bare call name).
 
 ``verify()`` states what each adaptation expects of the installed Checkov and raises
 ``CheckovChanged`` with a clear message when an upgrade breaks it; the test suite calls it.
@@ -23,13 +33,21 @@ import inspect
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
 from checkov.cloudformation import runner as cfn_runner
 from checkov.cloudformation.parser import parse as parse_template
+from checkov.common.graph.db_connectors.rustworkx.rustworkx_db_connector import RustworkxConnector
 from checkov.common.runners import object_runner
+from checkov.terraform import runner as tf_runner
+from checkov.terraform.graph_manager import TerraformGraphManager
+from checkov.terraform.tf_parser import TFParser
+from checkov.terraform_json import runner as tf_json_runner
+from checkov.terraform_json.parser import parse as parse_terraform_json
 from checkov.yaml_doc.runner import Runner as YamlRunner
 
 # Key under which a check of ours leaves its details in a result dict, for runners that build their
@@ -114,6 +132,112 @@ def load_template(path: str) -> Mapping[str, Any] | None:
     return template if isinstance(template, Mapping) else None
 
 
+# ------------------------------------------------------------------------------- Terraform JSON files
+
+# Key under which a check of ours leaves the address of the resource it judged, for the
+# terraform_json runner, which names its records ``resource.<name>``.
+ADDRESS_KEY = "__cn_crossborder_address__"
+
+
+def move_address(kwargs: dict[str, Any]) -> None:
+    """A terraform_json record of one of our checks is named by the resource's address."""
+    result = kwargs.get("check_result")
+    address = result.pop(ADDRESS_KEY, None) if isinstance(result, dict) else None
+    if address:
+        kwargs["resource"] = address
+
+
+@dataclass(frozen=True)
+class ScannedTerraform:
+    """Where the Terraform file a check is running on lies, as the runner scanning it knows."""
+
+    file: str  # absolute
+    root: str  # the directory the runner scans (the file's own with ``-f``)
+    var_files: tuple[str, ...]
+    excluded_paths: tuple[str, ...]
+
+
+def scanned_terraform(scanned_file: str) -> ScannedTerraform | None:
+    """The Terraform (HCL or JSON) file being checked, read from the runner's ``run_block`` frame."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        local = frame.f_locals
+        if local.get("scanned_file") == scanned_file and "full_file_path" in local and "root_folder" in local:
+            full = local["full_file_path"]
+            path = getattr(full, "file_path", full)
+            if isinstance(path, (str, os.PathLike)):
+                path = os.path.abspath(os.fspath(path))
+                root = local.get("root_folder")
+                root = os.path.abspath(os.fspath(root)) if root else os.path.dirname(path)
+                runner_filter = local.get("runner_filter")
+                var_files = tuple(getattr(runner_filter, "var_files", None) or ())
+                excluded = tuple(getattr(runner_filter, "excluded_paths", None) or ())
+                return ScannedTerraform(path, root, var_files, excluded)
+        frame = frame.f_back
+    return None
+
+
+_LINE_KEYS = {"__startline__": "__start_line__", "__endline__": "__end_line__"}
+
+
+def _hcl_line_keys(value: Any) -> Any:
+    """Terraform JSON definitions with the line keys Checkov's HCL definitions use."""
+    if isinstance(value, dict):
+        return {_LINE_KEYS.get(k, k): _hcl_line_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hcl_line_keys(v) for v in value]
+    return value
+
+
+class TerraformJsonAwareParser(TFParser):
+    """Checkov's HCL parser, loading each directory's ``.tf.json`` files with its ``.tf`` files (the
+    terraform_json parser turns them into the same definitions), so a module written in JSON, in
+    HCL or in both is one module, with its modules, tfvars and variables read as for HCL."""
+
+    def handle_variables(self, dir_contents: list[Any], vars_files: Any, specified_vars: Any) -> list[str]:
+        files: list[str] = super().handle_variables(dir_contents, vars_files, specified_vars)
+        json_files = []
+        for entry in dir_contents:
+            try:
+                if entry.name.endswith(".tf.json") and entry.is_file():
+                    json_files.append(entry.path)
+            except OSError:
+                continue
+        return files + sorted(json_files)
+
+    def _load_files(self, files: list[str]) -> list[tuple[str, Any]]:
+        json_files = [f for f in files if f.endswith(".tf.json")]
+        loaded: list[tuple[str, Any]] = super()._load_files([f for f in files if not f.endswith(".tf.json")])
+        for file in json_files:
+            data = self.loaded_files_map.get(file)
+            if data is None:
+                template, _ = parse_terraform_json(Path(file))
+                data = _hcl_line_keys(template) if template else None
+                if data is None:
+                    self.out_parsing_errors[file] = ValueError(f"{file} is not valid Terraform JSON")
+            loaded.append((file, data))
+        return loaded
+
+
+def terraform_tree_graph(
+    root: str, var_files: Sequence[str] = (), excluded_paths: Sequence[str] = ()
+) -> tuple[Any, dict[str, Exception]]:
+    """Checkov's Terraform graph of the tree under ``root``, ``.tf.json`` files included, and the
+    files it could not parse. Nothing is downloaded."""
+    manager = TerraformGraphManager(db_connector=RustworkxConnector())
+    manager.parser = TerraformJsonAwareParser()
+    errors: dict[str, Exception] = {}
+    local_graph, _ = manager.build_graph_from_source_directory(
+        root,
+        render_variables=True,
+        parsing_errors=errors,
+        download_external_modules=False,
+        excluded_paths=list(excluded_paths) or None,
+        vars_files=list(var_files) or None,
+    )
+    return manager.save_graph(local_graph), errors
+
+
 # ---------------------------------------------------------------------------------- install, verify
 
 
@@ -121,15 +245,33 @@ def install(yaml_record: Callable[[dict[str, Any]], None], yaml_parse: ParseHook
     """Install every adaptation (idempotent, thread-safe)."""
     wrap_record_constructor(cfn_runner, move_details)
     wrap_record_constructor(object_runner, yaml_record)
+    wrap_record_constructor(tf_json_runner, move_address)
+    wrap_record_constructor(tf_runner, move_address)
     hook_yaml_parse(yaml_parse)
 
 
 def verify() -> None:
     """Raise ``CheckovChanged`` naming what moved when the installed Checkov breaks an adaptation."""
     problems = []
-    for module in (cfn_runner, object_runner):
+    for module in (cfn_runner, object_runner, tf_json_runner, tf_runner):
         if not callable(getattr(module, "Record", None)):
             problems.append(f"{module.__name__} no longer builds records through a module-level `Record`")
+    for runner in (tf_runner.Runner, tf_json_runner.TerraformJsonRunner):
+        names = inspect.signature(runner.run_block).parameters
+        if not {"full_file_path", "root_folder", "scanned_file", "runner_filter"} <= set(names):
+            problems.append(
+                f"{runner.__module__}.{runner.__name__}.run_block no longer has the parameters "
+                "`full_file_path`, `root_folder`, `scanned_file` and `runner_filter`"
+            )
+    for method, wanted in (
+        ("handle_variables", {"dir_contents", "vars_files", "specified_vars"}),
+        ("_load_files", {"files"}),
+    ):
+        found = getattr(TFParser, method, None)
+        if found is None or not wanted <= set(inspect.signature(found).parameters):
+            problems.append(f"checkov.terraform.tf_parser.TFParser.{method} is gone or takes other parameters")
+    if "vars_files" not in inspect.getsource(TerraformGraphManager.build_graph_from_source_directory):
+        problems.append("TerraformGraphManager.build_graph_from_source_directory no longer passes `vars_files`")
     if "_parse_file" not in YamlRunner.__dict__:
         problems.append("checkov.yaml_doc.runner.Runner no longer defines `_parse_file`")
     source = inspect.getsource(cfn_runner)

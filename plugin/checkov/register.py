@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cn_crossborder.checkov import internals
-from cn_crossborder.checkov.checks import CloudFormationRuleCheck, TerraformRuleCheck
+from cn_crossborder.checkov.checks import CloudFormationRuleCheck, TerraformModuleCheck, TerraformRuleCheck
 from cn_crossborder.checkov.inventory import SECTIONS, inventory_checks, name_and_explain, parse_inventory
 from cn_crossborder.clouds.cloudformation import CFN_RESOURCE_TYPES
 from cn_crossborder.rules import get_rule
@@ -23,6 +23,7 @@ def register(rule_id: str) -> list[Any]:
     checks: list[Any] = []
     if rule.resource_types:
         checks.append(TerraformRuleCheck(rule.id))
+        checks.append(TerraformModuleCheck(rule.id))  # module calls whose source cannot be read
     if CFN_RESOURCE_TYPES.get(rule.id):
         checks.append(CloudFormationRuleCheck(rule.id))
     if rule.id in SECTIONS:

@@ -26,11 +26,12 @@ class ChecksUnavailable(Exception):
     """The check modules cannot load: the installation is broken."""
 
 
-FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "yaml")
+# terraform reads .tf files, terraform_json the .tf.json ones (which the terraform framework skips).
+FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "yaml")
 # The Checkov framework that reads each kind of input (sources.kinds).
 FRAMEWORK_OF = {
     kinds.TERRAFORM: "terraform",
-    kinds.TERRAFORM_JSON: "terraform",
+    kinds.TERRAFORM_JSON: "terraform_json",
     kinds.PLAN: "terraform_plan",
     kinds.CLOUDFORMATION: "cloudformation",
     kinds.INVENTORY: "yaml",
@@ -43,6 +44,10 @@ OFFLINE_ENV = {
     "DOWNLOAD_EXTERNAL_MODULES": "false",
     "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
 }
+
+# Checkov reports an HCL file whose parse takes longer than HCL_PARSE_TIMEOUT_SEC (10 s by default) as
+# unparsable; a scan waits for it instead (0 turns the limit off), so a large valid file is judged.
+PARSE_ENV = {"HCL_PARSE_TIMEOUT_SEC": "0"}
 
 
 def checks_dir() -> Path:
@@ -103,13 +108,14 @@ Keep = Callable[[Path], bool]
 
 @contextlib.contextmanager
 def isolated_environment(env: Mapping[str, str | None] = {}) -> Iterator[None]:
-    """Checkov's configuration variables removed, the offline ones and ``env`` set (None removes);
-    the environment is restored afterwards. Checkov's worker processes inherit it."""
+    """Checkov's configuration variables removed, the offline and parse ones and ``env`` set (None
+    removes); the environment is restored afterwards. Checkov's worker processes inherit it."""
     saved = dict(os.environ)
     try:
         for name in CHECKOV_CONFIG_ENV:
             os.environ.pop(name, None)
         os.environ.update(OFFLINE_ENV)
+        os.environ.update(PARSE_ENV)
         for name, value in env.items():
             if value is None:
                 os.environ.pop(name, None)

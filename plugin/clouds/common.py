@@ -13,12 +13,17 @@ from cn_crossborder.domain.jurisdictions import CN
 from cn_crossborder.domain.places import mainland_place
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import VPN, Link, NetworkModel
+from cn_crossborder.sources.instances import uses_repetition
+from cn_crossborder.sources.plan import is_plan_file
 from cn_crossborder.sources.terraform import TerraformConfig
 
 _REF = re.compile(
     r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$"
 )
 _NUMERIC_INDEX = re.compile(r'^\[\s*"?(\d+)"?\s*\]$')
+
+# Identity of a network (a CEN, a CCN) its members name: ("resource", index), or ("id"|"text", id, root).
+GroupKey = tuple[Any, ...]
 
 
 def _instance_key(index: str | None) -> str:
@@ -65,7 +70,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     target = res.ref(attr)
     if target is not None and (not types or target.type in types):
         return _named_instance(config, target, res.attrs.get(attr))
-    if res.file.endswith(".json"):  # plan JSON: Terraform's own references, even for known values
+    if is_plan_file(res.file):  # plan JSON: Terraform's own references, even for known values
         target = config.plan_referenced(res, attr, *types)
         if target is not None:
             return target
@@ -106,20 +111,23 @@ def inline_blocks(res: Resource, key: str) -> Iterable[dict[str, Any]]:
             stack[:0] = item
 
 
-def group_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> tuple[str, Any] | None:
-    """What makes two resources name the same instance (a CEN): the referenced resource, else its id."""
+def group_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> GroupKey | None:
+    """What makes two resources name the same instance (a CEN): the referenced resource, else its id
+    within the resource's root module (another root module is another configuration: the same id
+    text there, often a placeholder, joins nothing)."""
     target = referenced(config, res, attr, *types)
     if target is not None:
         return ("resource", target.index)
     value = first(res.attrs.get(attr))
     if is_resolved(value):
-        return ("id", str(value))
+        return ("id", str(value), config.root_of(res.scope))
     return None
 
 
-def network_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> tuple[str, Any]:
-    """``group_key``, else the id as written: members naming the same unresolved id are one network."""
-    return group_key(config, res, attr, *types) or ("text", shown(res.attrs.get(attr)))
+def network_key(config: TerraformConfig, res: Resource, attr: str, *types: str) -> GroupKey:
+    """``group_key``, else the id as written: members of one root module naming the same unresolved
+    id are one network."""
+    return group_key(config, res, attr, *types) or ("text", shown(res.attrs.get(attr)), config.root_of(res.scope))
 
 
 def member_pairs(members: list[tuple[Resource, Endpoint]]) -> Iterator[tuple[Resource, Endpoint, Endpoint]]:
@@ -234,6 +242,9 @@ def vpn_link(
     """
     if peer is not None:
         remote = address_endpoint(address, model.context.policy, [peer])
+    elif uses_repetition(reference):
+        how = f"{peer_kind} of one instance of a for_each or count whose instances cannot be listed statically"
+        remote = Endpoint(None, shown(reference), how)
     else:
         remote = Endpoint(None, shown(reference), f"{peer_kind} outside this configuration")
     link = Link(
@@ -255,7 +266,7 @@ class CenPackages:
     def __init__(
         self, config: TerraformConfig, tie_type: str, cen_attr: str, cen_type: str, package_attr: str, package_type: str
     ):
-        self.by_cen: dict[tuple[str, Any], list[tuple[Any, Resource | None]]] = defaultdict(list)
+        self.by_cen: dict[GroupKey, list[tuple[Any, Resource | None]]] = defaultdict(list)
         for tie in config.of_type(tie_type):
             key = group_key(config, tie, cen_attr, cen_type)
             if key is not None:
@@ -264,7 +275,7 @@ class CenPackages:
 
     def product(
         self,
-        key: tuple[str, Any] | None,
+        key: GroupKey | None,
         judge: Callable[[Resource], tuple[str | None, str | None]],
         tied: str,
         missing: str,

@@ -26,6 +26,7 @@ from typing import Any
 
 from cn_crossborder.clouds import products
 from cn_crossborder.clouds.common import (
+    GroupKey,
     attribute_far_end,
     circuit_tags,
     declared_far_end,
@@ -252,12 +253,13 @@ def _route_targets(
         when = spec.get("when")
         if when and not _matches(route.get(when["attr"]), when):
             continue
-        if "same" in spec:  # every gateway that shares an attribute with the route (Azure resource group)
+        if "same" in spec:  # every gateway of the route's root module that shares an attribute with it
             key = str(first(res.attrs.get(spec["same"])) or "").lower()
+            root = model.config.root_of(res.scope)
             found = [
                 g
                 for g in model.config.of_type(*spec["types"])
-                if str(first(g.attrs.get(spec["same"])) or "").lower() == key
+                if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
             ]
             links = [link for gateway in found for link in _reach(model, gateway, spec.get("reach", "gateway"))]
             if links:
@@ -450,7 +452,7 @@ def build_peerings(model: NetworkModel, entry: Entry, cloud: str) -> None:
         model.add_link(_with_product(model, link, entry), router)
 
 
-def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[tuple[str, Any] | None, Resource | None]:
+def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[GroupKey | None, Resource | None]:
     """The network a member belongs to: the referenced resource, else its id as written."""
     target = _ref(model, res, spec)
     if spec.get("unresolved") == "by-text":
@@ -478,8 +480,8 @@ def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, 
 
 
 def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
-    members: dict[tuple[str, Any], list[tuple[Resource, Endpoint]]] = defaultdict(list)
-    networks: dict[tuple[str, Any], Resource | None] = {}
+    members: dict[GroupKey, list[tuple[Resource, Endpoint]]] = defaultdict(list)
+    networks: dict[GroupKey, Resource | None] = {}
     written: dict[str, str] = {}  # endpoint label -> the region id as written, for product hooks
     for res in model.config.of_type(*types_of(entry)):
         key, network = _group(model, res, entry["group"])

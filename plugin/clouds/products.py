@@ -381,10 +381,14 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _tencent_approval(model: NetworkModel) -> Product:
+def _tencent_approval(model: NetworkModel, root: Any) -> Product:
+    """The approval read in the root module ``root`` (another root module is another configuration,
+    possibly another account)."""
     policy, as_of = model.context.policy, model.context.as_of
     problems: list[str] = []
     for data in model.config.of_type(f"data.{TENCENT_COMPLIANCE}"):
+        if model.config.root_of(data.scope) != root:
+            continue
         provider, state = data.get("service_provider"), str(data.get("state") or "")
         carrier = policy.approved_carrier(str(provider)) if is_resolved(provider) else None
         end = _date(data.get("service_end_date"))
@@ -406,8 +410,11 @@ def _tencent_approval(model: NetworkModel) -> Product:
 def tencent_ccn(model: NetworkModel, link: Link, **context: Any) -> Product:
     """Tencent sells CCN traffic across the border only after China Unicom approves the account's
     compliance form (reference law-and-carriers §4); the approval belongs to the account."""
-    approval: Product = _cached(model, "tencent-approval", lambda: _tencent_approval(model))
-    return approval
+    root = model.config.root_of(link.resource.scope)
+    approvals: dict[Any, Product] = _cached(model, "tencent-approval", dict)
+    if root not in approvals:
+        approvals[root] = _tencent_approval(model, root)
+    return approvals[root]
 
 
 # --- Huawei Cloud ----------------------------------------------------------------------------------------
@@ -760,14 +767,15 @@ def azure_internal_links(model: NetworkModel) -> None:
     networks' locations.
     """
     config = model.config
-    vnets = {
-        (str(v.get("name", "")).lower(), str(v.get("resource_group_name", "")).lower()): v
+    vnets = {  # by name and resource group within one root module (another root is another configuration)
+        (str(v.get("name", "")).lower(), str(v.get("resource_group_name", "")).lower(), config.root_of(v.scope)): v
         for v in config.of_type("azurerm_virtual_network")
     }
     for peering in config.of_type("azurerm_virtual_network_peering"):
         key = (
             str(peering.get("virtual_network_name", "")).lower(),
             str(peering.get("resource_group_name", "")).lower(),
+            config.root_of(peering.scope),
         )
         own = referenced(config, peering, "virtual_network_name", "azurerm_virtual_network") or vnets.get(key)
         other = referenced(config, peering, "remote_virtual_network_id", "azurerm_virtual_network")

@@ -48,6 +48,10 @@ class Resource:
     refs: dict[str, list[Resource]] = field(default_factory=dict)
     # Set by a source that decides the region itself (a CloudFormation stack): how it was decided.
     region_how: str | None = None
+    # A block Checkov reports once although it stands for several instances (``for_each`` over
+    # another resource's instances): the instances, each judged; an instance names its stand-in.
+    instances: list[Resource] = field(default_factory=list)
+    instance_of: Resource | None = None
 
     @property
     def prefix(self) -> str:

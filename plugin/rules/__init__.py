@@ -16,7 +16,7 @@ from cn_crossborder.domain.coverage import Coverage
 from cn_crossborder.domain.legal import Citation, cite
 from cn_crossborder.domain.resource import Resource
 from cn_crossborder.model import NetworkModel
-from cn_crossborder.verdicts import Verdict
+from cn_crossborder.verdicts import Verdict, judge_instances
 
 RULE_MODULES = ("cnx_101", "cnx_102", "cnx_103", "cnx_104", "cnx_201", "cnx_202")
 
@@ -48,6 +48,12 @@ class Rule:
     @property
     def citations(self) -> list[Citation]:
         return cite(*self.legal)
+
+    def judge(self, model: NetworkModel, res: Resource) -> Verdict | None:
+        """``evaluate`` on ``res``, or on every instance a block reported once stands for."""
+        if not res.instances:
+            return self.evaluate(model, res)
+        return judge_instances(res.address, [(i.address, self.judge(model, i)) for i in res.instances])
 
     def legal_line(self) -> str:
         return "Legal basis: " + "; ".join(c.title for c in self.citations if c.verified)

@@ -211,9 +211,15 @@ class _PlanCache:
 _cache = _PlanCache()
 
 
+def is_plan_file(path: str) -> bool:
+    """Whether a resource's file may be a plan JSON: ``.json``, but never Terraform's own JSON
+    syntax (``.tf.json``, ``.tfvars.json``), which is configuration read like ``.tf``."""
+    return path.endswith(".json") and not path.endswith((".tf.json", ".tfvars.json"))
+
+
 def load_plan(path: str) -> PlanIndex | None:
     """The plan index of ``path``, or None when it is not a plan JSON with a configuration."""
-    if not path.endswith(".json") or path.endswith(".tf.json"):
+    if not is_plan_file(path):
         return None
     return _cache.get(path)
 

@@ -10,6 +10,7 @@ vertices of one graph, in one pass, with dictionaries for every lookup.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import defaultdict
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
-from cn_crossborder.sources.plan import plan_provider_for, plan_references
+from cn_crossborder.sources.instances import expand_instances
+from cn_crossborder.sources.optional import apply_optional_defaults
+from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
 from cn_crossborder.sources.providers import ProviderConfig
 
 
@@ -73,6 +76,56 @@ def iter_edges(graph: Any) -> Iterator[tuple[int, int, str]]:
             yield src, dst, data.get("label", "")
 
 
+@dataclass(frozen=True)
+class UnreadModule:
+    """A module call whose source resolves to no files: not found, or not downloaded."""
+
+    file: str  # the file with the module call
+    line: int
+    name: str
+    source: str
+    why: str
+
+    @property
+    def address(self) -> str:
+        return f"module.{self.name}"
+
+
+_LOCAL_SOURCE = ("./", "../", ".\\", "..\\")
+
+
+def _has_terraform_files(directory: str) -> bool:
+    try:
+        return any(e.name.endswith((".tf", ".tf.json")) and e.is_file() for e in os.scandir(directory))
+    except OSError:
+        return False
+
+
+def unread_module(attrs: Mapping[str, Any]) -> UnreadModule | None:
+    """The module call ``attrs`` (a module vertex) when its source resolves to no files.
+
+    Checkov leaves ``__resolved__`` empty on such a call and only logs a warning. A local source is
+    read when its directory holds ``.tf`` or ``.tf.json`` files (a JSON-only module is read by the
+    JSON path, though Checkov's HCL graph resolves nothing for it); any other source is read when
+    Checkov resolved it (a registry or git module it found already downloaded).
+    """
+    source = first(attrs.get("source"))
+    if not isinstance(source, str) or "__resolved__" not in attrs or first(attrs.get("__resolved__")):
+        return None
+    file = str(attrs.get("file_path_", ""))
+    name = str(attrs.get("block_name_") or attrs.get("__address__") or "?").split("[", 1)[0]
+    line = int(attrs.get("__start_line__") or 0)
+    if source.startswith(_LOCAL_SOURCE) or source in (".", ".."):
+        directory = os.path.normpath(os.path.join(os.path.dirname(file), source))
+        if _has_terraform_files(directory):
+            return None
+        if not os.path.isdir(directory):
+            return UnreadModule(file, line, name, source, f"its directory {directory} does not exist")
+        return UnreadModule(file, line, name, source, f"its directory {directory} holds no .tf or .tf.json file")
+    why = "it is not downloaded, and a scan never downloads modules; vendor it under a local path"
+    return UnreadModule(file, line, name, source, why)
+
+
 @dataclass
 class TerraformConfig:
     """Resources, module calls and provider blocks of one graph, indexed for constant-time lookups."""
@@ -86,6 +139,7 @@ class TerraformConfig:
     # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
+    _located: dict[tuple[str, int], list[Resource]] | None = field(default=None, repr=False)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
@@ -104,6 +158,38 @@ class TerraformConfig:
                 return res
         return candidates[0] if candidates else None
 
+    def unread_modules(self) -> list[UnreadModule]:
+        """Every module call of the configuration whose source resolves to no files."""
+        seen: dict[tuple[str, int, str], UnreadModule] = {}
+        for attrs, _caller in self.module_calls.values():
+            found = unread_module(attrs)
+            if found is not None:
+                seen.setdefault((found.file, found.line, found.name), found)
+        return list(seen.values())
+
+    def unread_module_at(self, file_suffix: str, name: str) -> UnreadModule | None:
+        """The unread module call ``name`` written in the file ending in ``file_suffix``, if any."""
+        suffix = file_suffix.replace("\\", "/")
+        for found in self.unread_modules():
+            if found.name == name.split("[", 1)[0] and found.file.replace("\\", "/").endswith(suffix):
+                return found
+        return None
+
+    def block_at(self, file: str, line: int, rtype: str, name: str) -> list[Resource]:
+        """The resources one block (``rtype.name`` at ``file:line``) stands for: one, or one per
+        module or count instance; a block standing for instances itself, not its instances."""
+        if self._located is None:
+            self._located = defaultdict(list)
+            for res in self.resources:
+                if res.instance_of is None:
+                    self._located[(os.path.normpath(res.file), res.start_line)].append(res)
+        wanted = f"{rtype}.{name}"
+        return [
+            res
+            for res in self._located.get((os.path.normpath(file), line), ())
+            if res.type == rtype and re.sub(r"\[[^\]]*\]", "", res.address).endswith(wanted)
+        ]
+
     def plan_referenced(self, res: Resource, attr: str, *types: str) -> Resource | None:
         """The resource the plan's ``references`` of ``res.attr`` name (values known or not)."""
         for address in plan_references(res, attr):
@@ -112,9 +198,21 @@ class TerraformConfig:
                     return candidate
         return None
 
+    def root_of(self, scope: ScopeKey) -> ScopeKey:
+        """The root module whose configuration ``scope`` belongs to: a root is its own; a module
+        instance belongs to the root that (through its callers) calls it. Resources of different
+        roots are different Terraform configurations and are never joined."""
+        seen = 0
+        while scope and scope[0] == "module" and seen < 50:
+            call = self.module_calls.get(scope)
+            if call is None:
+                break
+            scope, seen = call[1], seen + 1
+        return scope
+
     def provider_for(self, resource: Resource) -> ProviderConfig | None:
         """The provider configuration Terraform would use for ``resource``."""
-        if resource.file.endswith(".json"):  # plan JSON: the graph lost the provider, the plan has it
+        if is_plan_file(resource.file):  # plan JSON: the graph lost the provider, the plan has it
             planned = plan_provider_for(resource)
             if planned is not None:
                 return planned
@@ -178,11 +276,50 @@ def _render_elements(res: Resource, variables: Mapping[tuple[ScopeKey, str], Any
         res.attrs = {**res.attrs, **rendered}
 
 
+class _SourceLines:
+    """Source lines of the scanned files, each read once and only when asked for."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str]] = {}
+
+    def block(self, file: str, start: int, end: int) -> list[str]:
+        if file not in self._files:
+            try:
+                with open(file, encoding="utf-8", errors="replace") as handle:
+                    self._files[file] = handle.read().splitlines()
+            except OSError:
+                self._files[file] = []
+        return self._files[file][max(start - 1, 0) : end] if start else []
+
+
+def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+    """``var.net.region`` of an object variable whose value leaves it to an ``optional()`` default."""
+    lines = _SourceLines()
+
+    def rendered(attrs: Mapping[str, Any], scope: ScopeKey, file: str) -> dict[str, Any] | None:
+        start, end = int(attrs.get("__start_line__") or 0), int(attrs.get("__end_line__") or 0)
+        return apply_optional_defaults(
+            attrs, lambda: lines.block(file, start, end), lambda name: variables.get((scope, name))
+        )
+
+    for res in config.resources:
+        new = rendered(res.attrs, res.scope, res.file)
+        if new is not None:
+            res.attrs = new
+    for key, provider in list(config.providers.items()):
+        new = rendered(provider.attrs, key[0], provider.file)
+        if new is not None:
+            config.providers[key] = ProviderConfig(
+                provider.name, provider.alias, new, provider.file, provider.line, provider.via
+            )
+
+
 def read_config(graph: Any) -> TerraformConfig:
     """One pass over vertices and edges; nothing here depends on the number of resources squared."""
     config = TerraformConfig()
     by_index: dict[int, Resource] = {}
     variables: dict[tuple[ScopeKey, str], Any] = {}
+    declared: dict[tuple[ScopeKey, str], tuple[Any, Any]] = {}  # every variable: (value, type)
     for idx, attrs in iter_vertices(graph):
         block_type = attrs.get("block_type_")
         file_path = str(attrs.get("file_path_", ""))
@@ -214,8 +351,11 @@ def read_config(graph: Any) -> TerraformConfig:
             alias = alias if isinstance(alias, str) and alias else None
             provider = ProviderConfig(name, alias, attrs, file_path, int(attrs.get("__start_line__") or 0), ())
             config.providers.setdefault((_scope_of(attrs), name, alias), provider)
-        elif block_type == "variable" and "default" in attrs:
-            variables[(_scope_of(attrs), str(attrs.get("block_name_", "")))] = attrs["default"]
+        elif block_type == "variable":
+            var_key = (_scope_of(attrs), str(attrs.get("block_name_", "")))
+            declared[var_key] = (attrs.get("default"), attrs.get("type"))
+            if "default" in attrs:
+                variables[var_key] = attrs["default"]
         elif block_type == "module":
             child = (
                 "module",
@@ -227,6 +367,7 @@ def read_config(graph: Any) -> TerraformConfig:
             config.module_calls[child] = (attrs, _scope_of(attrs))
     for res in config.resources:
         _render_elements(res, variables)
+    _render_optional_defaults(config, declared)
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
@@ -238,4 +379,20 @@ def read_config(graph: Any) -> TerraformConfig:
             base = (scope[0], scope[1], scope[2], None, scope[4])
             if base in config.module_calls:
                 config.module_calls[scope] = config.module_calls[base]
+    _expand_stand_ins(config, max(by_index, default=-1) + 1)
     return config
+
+
+def _expand_stand_ins(config: TerraformConfig, first_free: int) -> None:
+    """Blocks repeated over another resource's instances become their instances (``sources.instances``):
+    the instances are what the clouds' builders read; the stand-in stays findable by the address
+    Checkov reports, and is judged against its instances."""
+    created = expand_instances(config.resources, config.by_address, config.module_calls, itertools.count(first_free))
+    if not created:
+        return
+    for res in created:
+        config.resources.append(res)
+        config.by_type[res.type].append(res)
+        config.by_address[res.address].append(res)
+    for rtype, found in config.by_type.items():
+        config.by_type[rtype] = [res for res in found if not res.instances]

@@ -1,0 +1,154 @@
+"""What the Terraform reader adds to Checkov's graph, on small in-memory values (no Checkov):
+``optional()`` defaults of object variables, instances of blocks repeated over other resources'
+instances, and the root module a module instance belongs to."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from cn_crossborder.domain.resource import Resource
+from cn_crossborder.sources.instances import expand_instances
+from cn_crossborder.sources.optional import apply_optional_defaults, object_fields, optional_default
+from cn_crossborder.sources.terraform import TerraformConfig
+from cn_crossborder.verdicts import FAILED, PASSED, Verdict, judge_instances
+
+# How Checkov writes `object({ region = optional(string, "cn-north-1"), name = optional(string), cidr = string })`.
+NET_TYPE = [
+    "${object({'region': '${optional(string,\"cn-north-1\")}', 'name': '${optional(string)}', 'cidr': '${string}'})}"
+]
+
+
+def test_object_fields_and_optional_defaults() -> None:
+    fields = object_fields(NET_TYPE)
+    assert fields is not None and set(fields) == {"region", "name", "cidr"}
+    assert optional_default(fields["region"]) == "cn-north-1"
+    assert optional_default("${optional(number,3)}") == 3
+    assert optional_default("${optional(bool,true)}") is True
+    missing = optional_default(fields["name"])
+    assert missing is optional_default(fields["cidr"])  # no default: the same marker
+    assert object_fields(["${map(string)}"]) is None
+
+
+def _apply(attrs: dict[str, Any], source: str, value: Any) -> dict[str, Any] | None:
+    return apply_optional_defaults(
+        attrs, lambda: source.splitlines(), lambda name: (value, NET_TYPE) if name == "net" else None
+    )
+
+
+def test_a_whole_object_rendered_for_a_field_takes_the_optional_default() -> None:
+    value = {"cidr": "10.0.0.0/16"}
+    assert _apply({"region": [value]}, 'provider "aws" {\n  region = var.net.region\n}', value) == {
+        "region": ["cn-north-1"]
+    }
+
+
+def test_an_optional_field_without_default_stays_unknown_and_named() -> None:
+    value = {"cidr": "10.0.0.0/16"}
+    assert _apply({"name": [value]}, "  name = var.net.name", value) == {"name": ["var.net.name"]}
+
+
+def test_a_field_that_is_itself_a_map_is_left_as_rendered() -> None:
+    tags = {"Name": "x"}  # not the variable's whole value
+    assert _apply({"tags": [tags]}, "  tags = var.net.tags", {"cidr": "10.0.0.0/16", "tags": tags}) is None
+
+
+def _resource(index: int, rtype: str, address: str, attrs: dict[str, Any]) -> Resource:
+    return Resource(index, rtype, address, "/t/main.tf", 1, 2, attrs, ("root", "/t"))
+
+
+def _config(*resources: Resource) -> TerraformConfig:
+    config = TerraformConfig()
+    for res in resources:
+        config.resources.append(res)
+        config.by_address[res.address].append(res)
+    return config
+
+
+def test_a_block_over_another_resources_instances_stands_for_one_instance_each() -> None:
+    sha = _resource(
+        0, "aws_customer_gateway", 'aws_customer_gateway.office["sha"]', {"ip_address": ["116.228.111.118"]}
+    )
+    fra = _resource(1, "aws_customer_gateway", 'aws_customer_gateway.office["fra"]', {"ip_address": ["85.214.10.1"]})
+    conn = _resource(
+        2,
+        "aws_vpn_connection",
+        "aws_vpn_connection.per_office",
+        {
+            "for_each": ["aws_customer_gateway.office"],
+            "customer_gateway_id": ["each.value.id"],
+            "tunnel_ip": ["each.value.ip_address"],
+        },
+    )
+    conn.refs["for_each"] = [fra]  # Checkov's one edge, to the first instance
+    config = _config(sha, fra, conn)
+    created = expand_instances(config.resources, config.by_address, {}, itertools.count(10))
+    assert [c.address for c in conn.instances] == [
+        'aws_vpn_connection.per_office["fra"]',
+        'aws_vpn_connection.per_office["sha"]',
+    ]
+    assert created == conn.instances
+    by_key = {c.address: c for c in created}
+    sha_conn = by_key['aws_vpn_connection.per_office["sha"]']
+    assert sha_conn.ref("customer_gateway_id") is sha
+    assert sha_conn.attrs["customer_gateway_id"] == ['aws_customer_gateway.office["sha"].id']
+    assert sha_conn.attrs["tunnel_ip"] == ["116.228.111.118"]
+    assert "for_each" not in sha_conn.attrs and sha_conn.instance_of is conn
+
+
+def test_count_over_the_length_of_a_resource() -> None:
+    gws = [
+        _resource(i, "aws_customer_gateway", f"aws_customer_gateway.g[{i}]", {"ip_address": [ip]})
+        for i, ip in enumerate(["116.228.111.118", "85.214.10.1"])
+    ]
+    conn = _resource(
+        5,
+        "aws_vpn_connection",
+        "aws_vpn_connection.c",
+        {
+            "count": ["length(aws_customer_gateway.g)"],
+            "customer_gateway_id": ["aws_customer_gateway.g[count.index].id"],
+        },
+    )
+    conn.refs["customer_gateway_id"] = [gws[0]]
+    config = _config(*gws, conn)
+    expand_instances(config.resources, config.by_address, {}, itertools.count(10))
+    assert [(c.address, c.ref("customer_gateway_id")) for c in conn.instances] == [
+        ("aws_vpn_connection.c[0]", gws[0]),
+        ("aws_vpn_connection.c[1]", gws[1]),
+    ]
+
+
+def test_a_repetition_that_cannot_be_listed_keeps_no_edge_to_one_instance() -> None:
+    gw = _resource(0, "aws_customer_gateway", 'aws_customer_gateway.office["sha"]', {})
+    conn = _resource(
+        1,
+        "aws_vpn_connection",
+        "aws_vpn_connection.unlisted",
+        {"for_each": [{}], "customer_gateway_id": ["aws_customer_gateway.office[each.key].id"]},
+    )
+    conn.refs["customer_gateway_id"] = [gw]
+    config = _config(gw, conn)
+    assert expand_instances(config.resources, config.by_address, {}, itertools.count(10)) == []
+    assert conn.ref("customer_gateway_id") is None and not conn.instances
+
+
+def test_a_block_fails_when_any_instance_fails_and_names_it() -> None:
+    verdict = judge_instances(
+        "x.y",
+        [('x.y["a"]', Verdict(PASSED, "fine")), ('x.y["b"]', Verdict(FAILED, "crosses")), ('x.y["c"]', None)],
+    )
+    assert verdict is not None and verdict.result == FAILED
+    assert verdict.reason == 'x.y["b"]: crosses'
+    assert verdict.details[0] == 'x.y stands for 2 instance(s), each judged: x.y["a"], x.y["b"].'
+    assert judge_instances("x.y", [('x.y["a"]', None)]) is None
+
+
+def test_a_module_instance_belongs_to_the_root_that_calls_it() -> None:
+    config = TerraformConfig()
+    inner = ("module", "/r/a/main.tf", "outer", None, None)
+    nested = ("module", "/r/m/main.tf", "inner", None, inner)
+    config.module_calls[inner] = ({}, ("root", "/r/a"))
+    config.module_calls[nested] = ({}, inner)
+    assert config.root_of(nested) == ("root", "/r/a")
+    assert config.root_of(("root", "/r/b")) == ("root", "/r/b")
