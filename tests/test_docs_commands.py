@@ -95,6 +95,7 @@ def test_every_skipped_block_says_why() -> None:
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=_ids())
+@pytest.mark.slow
 def test_doc_commands_run_as_written(doc: Path, tmp_path: Path) -> None:
     runnable = [(line, cmds) for line, cmds, reason in blocks(doc) if reason is None]
     if not runnable:

@@ -259,6 +259,7 @@ module "vpn" {
 """
 
 
+@pytest.mark.slow
 def test_hook_scans_the_root_that_calls_a_changed_module(hook_repo: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "modules" / "vpn").mkdir(parents=True)
