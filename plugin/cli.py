@@ -169,6 +169,7 @@ def _scan(args: argparse.Namespace) -> int:
     steps = [(index, len(runs)) for index in range(1, len(runs) + 1)]
     results = [_run(scope, run, args, fmt, step, separate=len(runs) > 1) for run, step in zip(runs, steps)]
     reports = merge_reports(results)
+    unread = _unread_modules(reports)  # before a baseline sets known findings aside: not a finding to accept
     # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
     as_printed = results[0].printed if len(results) == 1 and known is None else None
     if args.command in ("baseline", "init"):
@@ -199,7 +200,6 @@ def _scan(args: argparse.Namespace) -> int:
         for problem in broken:
             if problem.file == file:
                 print(f"  {problem}", file=sys.stderr)
-    unread = _unread_modules(reports)
     for module in unread:
         _error(
             f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '

@@ -90,3 +90,12 @@ def test_a_module_whose_source_cannot_be_read_is_named_and_fails_the_run(tmp_pat
     }
     terraform_rules = {"CKV_CNX_101", "CKV_CNX_102", "CKV_CNX_103", "CKV_CNX_104", "CKV_CNX_201"}
     assert failed == {(rule, f"module.{name}") for rule in terraform_rules for name in ("missing", "registry")}
+
+
+def test_a_baseline_does_not_accept_an_unread_module(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(GATEWAY + 'module "missing" {\n  source = "./nowhere"\n}\n', encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("baseline", str(tmp_path), "--output", str(baseline), "--as-of", AS_OF).returncode == 0
+    proc = run_cli("scan", str(tmp_path), "--baseline", str(baseline), "--as-of", AS_OF)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert 'module "missing" (source ./nowhere) could not be read' in proc.stderr

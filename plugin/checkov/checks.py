@@ -7,6 +7,7 @@ Policy exemptions are applied here, the same way for every rule.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
@@ -173,18 +174,19 @@ def _tree_model(where: ScannedTerraform) -> NetworkModel:
     return tree_model(key, lambda: terraform_tree_graph(where.root, where.var_files, where.excluded_paths)[0])
 
 
-_json_dirs: dict[str, bool] = {}
-
-
 def _beside_terraform_json(file: str) -> bool:
     """Whether the module of ``file`` also has ``.tf.json`` files (Checkov's graph leaves them out)."""
     directory = os.path.dirname(file)
-    if directory not in _json_dirs:
-        try:
-            _json_dirs[directory] = any(entry.name.endswith(".tf.json") for entry in os.scandir(directory))
-        except OSError:
-            _json_dirs[directory] = False
-    return _json_dirs[directory]
+    try:
+        return _holds_terraform_json(directory, os.stat(directory).st_mtime_ns)
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_terraform_json(directory: str, _version: int) -> bool:
+    """``directory`` as of its modification time ``_version`` (adding or removing a file changes it)."""
+    return any(entry.name.endswith(".tf.json") for entry in os.scandir(directory))
 
 
 def _block_address(found: list[Resource], rtype: str, name: str) -> str:
