@@ -105,6 +105,19 @@ def _check_output(output: str | None, option: str = "--output") -> None:
         raise UsageError(f"{option} {output}: directory {parent} is not writable")
 
 
+def _check_path(path: Path) -> None:
+    """A path to scan must exist, be readable, and (a file) be an input of ours: never a silent pass."""
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        raise UsageError(f"{path} cannot be read")
+    if path.is_file() and input_kind(path) is None:
+        raise UsageError(
+            f"{path} is not an input cn-crossborder reads (Terraform .tf/.tf.json/.tfvars, a plan JSON, "
+            "a CloudFormation template or a network inventory); it would not be scanned"
+        )
+
+
 def _check_var_files(var_files: list[str] | None) -> None:
     for var_file in var_files or ():
         if not Path(var_file).is_file():
@@ -145,8 +158,7 @@ def _scan(args: argparse.Namespace) -> int:
             print("cn-crossborder: nothing to scan (no Terraform or inventory file among the changes)", file=sys.stderr)
             return EXIT_OK
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path} does not exist")
+        _check_path(path)
     try:
         as_of = parse_as_of(args.as_of)
     except ValueError as exc:

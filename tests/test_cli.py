@@ -12,7 +12,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.harness import AS_OF, FIXTURES, actual_verdicts, plain_checkov, reports, run_cli, scan_tree
+from tests.harness import AS_OF, FIXTURES, ROOT, actual_verdicts, plain_checkov, reports, run_cli, scan_tree
 
 AWS = FIXTURES / "terraform" / "aws_vpn"
 CLI = FIXTURES / "cli"
@@ -276,3 +276,10 @@ def test_progress_on_a_terminal(tmp_path: Path) -> None:
     assert re.fullmatch(
         r"cn-crossborder: \d+ failed, \d+ passed, \d+ skipped in 2 paths", text.strip().splitlines()[-1]
     )
+
+
+def test_a_file_that_is_no_input_of_ours_is_named_not_passed() -> None:
+    proc = run_cli("scan", str(ROOT / "README.md"), "--as-of", AS_OF)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "README.md is not an input cn-crossborder reads" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -8,7 +8,8 @@ where this checkout is installed. What cannot run here is substituted, never ski
   the repository's ``git+https://...@ref`` URL pointing at the local copy (no package index or
   GitHub is contacted);
 - ``pytest -q``: collected only (``.ci/run`` runs the suite itself);
-- ``python tests/benchmark.py --resources N``: a small tree (the figures are docs/performance.md's);
+- ``python tests/benchmark.py``: small trees, one run each (``--resources 30``, ``--dirs 5``, ``--repeat 1``;
+  the figures are docs/performance.md's);
 - ``infra/``: the copy gets one (the shipped example).
 
 A block that needs GitHub, a network or a tool not installed here carries
@@ -64,6 +65,8 @@ def substitute(command: str, copy: Path) -> str:
         elif part == "pytest -q":
             part = "pytest -q --collect-only"
         part = re.sub(r"(tests/benchmark\.py .*--resources) \d+", r"\1 30", part)
+        part = re.sub(r"(tests/benchmark\.py .*--dirs) \d+", r"\1 5", part)
+        part = re.sub(r"(tests/benchmark\.py .*--repeat) \d+", r"\1 1", part)
         parts.append(part)
     return " && ".join(parts)
 
