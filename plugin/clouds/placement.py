@@ -9,6 +9,7 @@ from cn_crossborder.domain import jurisdictions
 from cn_crossborder.domain.endpoints import UNSET_REGION, Endpoint, known_region_endpoint
 from cn_crossborder.domain.regions import cloud_of_resource_type, region_of_zone
 from cn_crossborder.domain.resource import Resource, first, is_resolved
+from cn_crossborder.sources.optional import split_args
 from cn_crossborder.sources.terraform import TerraformConfig
 
 # Attributes that hold a resource's own region, per cloud (AWS provider v6, Huawei Cloud, Azure).
@@ -30,28 +31,6 @@ _ZONE_ATTRS = ("availability_zone", "zone")
 _TRY = re.compile(r"^\$?\{?\s*try\((?P<args>.*)\)\s*\}?$", re.DOTALL)
 
 
-def _split_args(text: str) -> list[str]:
-    """Top-level arguments of a function call (commas inside quotes or brackets do not split)."""
-    args, depth, quote, current = [], 0, "", ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            args.append(current.strip())
-            current = ""
-            continue
-        current += ch
-    if current.strip():
-        args.append(current.strip())
-    return args
-
-
 def static_value(value: Any) -> Any:
     """A value as Terraform would have it statically: ``try(a, b)`` is its first resolvable argument.
 
@@ -62,7 +41,7 @@ def static_value(value: Any) -> Any:
     match = _TRY.match(value.strip()) if isinstance(value, str) else None
     if match is None:
         return value
-    for arg in _split_args(match.group("args")):
+    for arg in split_args(match.group("args")):
         arg = arg.strip()
         if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "\"'":
             return arg[1:-1]

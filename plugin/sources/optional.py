@@ -29,7 +29,8 @@ _OPTIONAL = re.compile(r"^\$\{optional\((?P<args>.*)\)\}$", re.DOTALL)
 Lines = Callable[[str], "list[str]"]
 
 
-def _split_args(text: str) -> list[str]:
+def split_args(text: str) -> list[str]:
+    """Top-level arguments of a function call (commas inside quotes or brackets do not split)."""
     args, depth, quote, current = [], 0, "", ""
     for ch in text:
         if quote:
@@ -74,7 +75,7 @@ def optional_default(field_type: str) -> Any:
     match = _OPTIONAL.match(field_type.strip())
     if match is None:
         return _NO_DEFAULT
-    args = _split_args(match.group("args"))
+    args = split_args(match.group("args"))
     if len(args) != 2:
         return _NO_DEFAULT
     literal = args[1]
