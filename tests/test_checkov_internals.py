@@ -114,3 +114,15 @@ def test_the_tree_graph_reads_terraform_json_with_hcl_tfvars_and_modules(tmp_pat
     assert vertices["aws_vpc.a"]["file_path_"] == str(tmp_path / "main.tf.json")
     assert "module.m.aws_vpc.b" in vertices
     assert vertices["aws.default"]["region"] in ("cn-north-1", ["cn-north-1"])
+
+
+def test_a_check_that_cannot_be_constructed_stops_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkov only logs a check that fails to construct; the scan must refuse to pass instead."""
+    from cn_crossborder.checkov import checks, runner
+
+    def broken(self: object, rule_id: str) -> None:
+        raise TypeError("cannot construct")
+
+    monkeypatch.setattr(checks.TerraformRuleCheck, "__init__", broken)
+    with pytest.raises(runner.ChecksUnavailable, match="cannot construct"):
+        runner.require_checks()

@@ -279,8 +279,9 @@ def render(reports: list, argv: list[str]) -> str:
 def require_checks() -> None:
     """A scan that runs none of our checks must not pass: verify the install before Checkov runs.
 
-    Checkov runs frameworks in worker processes and swallows a check module that fails to import,
-    so a broken install would otherwise look like a clean tree.
+    Checkov runs frameworks in worker processes and swallows a check module that fails to import or
+    a check that fails to construct, so a broken install would otherwise look like a clean tree: each
+    rule's checks are constructed here once (what the generated modules do), loudly.
     """
     try:
         for module in ("cn_crossborder.checkov.checks", "cn_crossborder.checkov.inventory", "cn_crossborder.clouds"):
@@ -289,6 +290,12 @@ def require_checks() -> None:
         sources = {f: f.read_text(encoding="utf-8") for f in checks_dir().glob("ckv_cnx_*.py")}
         for file, text in sources.items():
             compile(text, str(file), "exec")
+        register = importlib.import_module("cn_crossborder.checkov.register").register
+        for rule_id in rules:
+            if not register(rule_id):
+                raise ChecksUnavailable(f"{rule_id} registers no check for any framework")
+    except ChecksUnavailable:
+        raise
     except Exception as exc:
         raise ChecksUnavailable(
             f"the checks cannot load ({type(exc).__name__}: {exc}); the installation is broken"
