@@ -126,3 +126,31 @@ def test_a_check_that_cannot_be_constructed_stops_the_scan(monkeypatch: pytest.M
     monkeypatch.setattr(checks.TerraformRuleCheck, "__init__", broken)
     with pytest.raises(runner.ChecksUnavailable, match="cannot construct"):
         runner.require_checks()
+
+
+def test_a_changed_runner_registry_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkov.common.runners.runner_registry import RunnerRegistry
+
+    def run(self: object, root: str | None = None) -> list:  # the parameters CheckovScan passes are gone
+        return []
+
+    monkeypatch.setattr(RunnerRegistry, "run", run)
+    with pytest.raises(internals.CheckovChanged, match=r"RunnerRegistry.run no longer takes .*external_checks_dir"):
+        internals.verify()
+
+
+def test_a_scan_loads_only_the_runners_its_inputs_need(tmp_path: Path) -> None:
+    """``checkov.main`` would import and construct every framework's runner; a scan of a Terraform
+    module must load the Terraform runner and neither it nor another framework's."""
+    (tmp_path / "main.tf").write_text('resource "aws_customer_gateway" "cgw" {\n  ip_address = "85.214.0.1"\n}\n')
+    probe = (
+        "import sys\n"
+        "from cn_crossborder.cli import main\n"
+        f"code = main(['scan', {str(tmp_path)!r}, '--format', 'json'])\n"
+        "loaded = [m for m in ('checkov.main', 'checkov.kubernetes.runner', 'checkov.helm.runner',"
+        " 'checkov.secrets.runner', 'checkov.terraform.runner') if m in sys.modules]\n"
+        "print('LOADED', code, ' '.join(loaded), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("LOADED"))
+    assert line.split()[1:] == ["0", "checkov.terraform.runner"], proc.stderr[-2000:]

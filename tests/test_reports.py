@@ -425,7 +425,10 @@ def test_every_record_carries_its_structured_finding(tree: Path) -> None:
     for rec in recs:
         finding = rec["check_result"].get("cn_crossborder")
         assert isinstance(finding, dict), rec["resource"]
-        assert finding["rule"] == rec["check_id"] and finding["reason"] and finding["fix"]
+        assert finding["rule"] == rec["check_id"] and finding["reason"]
+        # a finding to act on carries its legal basis and fix; a pass has nothing to fix
+        acted_on = rec["check_result"]["result"] != "PASSED"
+        assert bool(finding["fix"]) == acted_on and bool(finding["legal_basis"]) == acted_on, rec["resource"]
     failed_links = [r for r in recs if r["check_result"]["result"] == "FAILED" and r["check_id"] != "CKV_CNX_201"]
     assert failed_links and all(r["check_result"]["cn_crossborder"]["links"] for r in failed_links)
     ends = failed_links[0]["check_result"]["cn_crossborder"]["links"][0]

@@ -59,14 +59,17 @@ def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
 
 def finding_record(model: NetworkModel, rule: Rule, verdict: Verdict, exemption: str | None = None) -> dict[str, Any]:
     """One finding as data: verdict, reason, both ends of every link with how each was resolved,
-    legal basis and fix (each report renders it; the details lines say the same for people)."""
+    and for a failure its legal basis and fix (each report renders it; the details lines say the same
+    for people). A pass has nothing to fix, and leaving the rule's texts out of it keeps a large
+    tree's report small."""
+    failed = verdict.failed
     return {
         "rule": rule.id,
         "result": verdict.result,
         "reason": verdict.reason,
         "links": [{"local": _endpoint_data(a), "remote": _endpoint_data(b)} for a, b in verdict.links],
-        "legal_basis": [c.title for c in rule.citations if c.verified],
-        "fix": rule.remediation,
+        "legal_basis": [c.title for c in rule.citations if c.verified] if failed else [],
+        "fix": rule.remediation if failed else None,
         "policy_problems": [str(p) for p in model.context.problems],
         "exemption": exemption,
     }

@@ -22,6 +22,11 @@ check:
 5. A module call whose source resolves to no files is reported on its module block, named
    ``module.<name>`` (the terraform runner's ``Record`` is wrapped the same way; Checkov names module
    records by the bare call name).
+6. A scan runs Checkov without ``checkov.main`` (``CheckovScan``): that module imports and constructs
+   about thirty runners whatever frameworks are asked for, which is most of the time a small scan
+   takes. ``CheckovScan`` does what ``checkov.main.Checkov`` does for the options a scan passes, with
+   Checkov's own argument parser, runner filter, runner registry and report printing, and constructs
+   only the runners of the frameworks asked for.
 
 ``verify()`` states what each adaptation expects of the installed Checkov and raises
 ``CheckovChanged`` with a clear message when an upgrade breaks it; the test suite calls it.
@@ -29,20 +34,33 @@ check:
 
 from __future__ import annotations
 
+import argparse
 import inspect
+import itertools
 import os
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
+import checkov.logging_init  # noqa: F401  (Checkov's logging set-up, imported first as checkov.main does)
 from checkov.cloudformation import runner as cfn_runner
 from checkov.cloudformation.parser import parse as parse_template
+from checkov.common.bridgecrew.check_type import checkov_runners
+from checkov.common.bridgecrew.integration_features.integration_feature_registry import integration_feature_registry
+from checkov.common.bridgecrew.platform_integration import bc_integration
 from checkov.common.graph.db_connectors.rustworkx.rustworkx_db_connector import RustworkxConnector
 from checkov.common.runners import object_runner
+from checkov.common.runners.runner_registry import RunnerRegistry
+from checkov.common.util.banner import banner, default_tool
+from checkov.common.util.ext_argument_parser import ExtArgumentParser, flatten_csv
+from checkov.common.util.type_forcers import convert_str_to_bool, convert_str_to_optional_bool
+from checkov.runner_filter import RunnerFilter
+from checkov.terraform import plan_runner as tf_plan_runner
 from checkov.terraform import runner as tf_runner
 from checkov.terraform.graph_manager import TerraformGraphManager
 from checkov.terraform.tf_parser import TFParser
@@ -238,6 +256,104 @@ def terraform_tree_graph(
     return manager.save_graph(local_graph), errors
 
 
+# ----------------------------------------------------------------------- a scan without checkov.main
+
+# The runner of each framework a scan may run, by Checkov's framework name.
+RUNNERS: dict[str, Callable[[], Any]] = {
+    "terraform": tf_runner.Runner,
+    "terraform_json": tf_json_runner.TerraformJsonRunner,
+    "terraform_plan": tf_plan_runner.Runner,
+    "cloudformation": cfn_runner.Runner,
+    "yaml": YamlRunner,
+}
+
+
+class CheckovScan:
+    """One Checkov scan configured by ``argv`` alone (no ``.checkov.yaml``, no configuration
+    variable, no platform key), run as ``checkov.main.Checkov`` runs it for the options a scan
+    passes: ``-d``/``-f``, ``--framework`` (of ``RUNNERS``), ``--external-checks-dir``, ``--check``,
+    ``--skip-download``, ``-o``, ``--var-file``, ``--custom-tool-name``."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.parser = ExtArgumentParser(description="cn-crossborder scan", default_config_files=[])
+        self.parser.add_parser_args()
+        config = self.parser.parse_args(argv, env_vars={})
+        # what Checkov.normalize_config does to these options without a platform key
+        config.include_all_checkov_policies = True
+        config.framework = flatten_csv(config.framework) if config.framework else ["terraform"]
+        config.skip_framework = flatten_csv(config.skip_framework) if config.skip_framework else []
+        config.mask = defaultdict(set)
+        if config.file:
+            config.file = list(itertools.chain.from_iterable(config.file))
+        if config.var_file:
+            config.var_file = [os.path.abspath(f) for f in config.var_file]
+        if config.output is None:
+            config.output = ["cli"]
+        unknown = [f for f in config.framework if f not in RUNNERS]
+        if unknown:
+            raise ValueError(f"a scan runs no Checkov framework named {', '.join(unknown)}")
+        self.config: argparse.Namespace = config
+        self.scan_reports: list[Any] = []
+        self.registry: Any = None
+
+    def runner_filter(self) -> Any:
+        config = self.config
+        return RunnerFilter(
+            framework=config.framework,
+            skip_framework=config.skip_framework,
+            checks=config.check,
+            skip_checks=config.skip_check,
+            include_all_checkov_policies=True,
+            download_external_modules=convert_str_to_optional_bool(config.download_external_modules),
+            external_modules_download_path=config.external_modules_download_path,
+            evaluate_variables=bool(convert_str_to_bool(config.evaluate_variables)),
+            runners=checkov_runners,
+            excluded_paths=config.skip_path or [],
+            all_external=config.run_all_external_checks,
+            var_files=config.var_file,
+            show_progress_bar=not config.quiet,
+            resource_attr_to_omit=config.mask,
+        )
+
+    def make_registry(self) -> Any:
+        tool = self.config.custom_tool_name or default_tool
+        runners = [RUNNERS[framework]() for framework in self.config.framework]
+        return RunnerRegistry(banner, self.runner_filter(), *runners, tool=tool)
+
+    def run(self) -> bool:
+        """Scan every ``-d`` directory (or the ``-f`` files) and print the reports, as Checkov does;
+        False when a runner ended in an error state (where ``checkov`` exits 2 without a report)."""
+        config = self.config
+        bc_integration.skip_download = True
+        config.repo_id = bc_integration.persist_repo_id(config)
+        integration_feature_registry.config = config
+        integration_feature_registry.run_pre_scan()  # licensing: open-source runners without a key
+        self.registry = registry = self.make_registry()
+        if config.directory:
+            for root in config.directory:
+                self.scan_reports = registry.run(
+                    root_folder=root, external_checks_dir=config.external_checks_dir, files=config.file
+                )
+                if registry.is_error_in_reports(self.scan_reports):
+                    return False
+                self.print_results()
+        elif config.file:
+            registry.filter_runners_for_files(config.file)
+            self.scan_reports = registry.run(external_checks_dir=config.external_checks_dir, files=config.file)
+            if registry.is_error_in_reports(self.scan_reports):
+                return False
+            self.print_results()
+        return True
+
+    def print_results(self) -> None:
+        """``scan_reports`` printed as Checkov prints them (unless ``CHECKOV_NO_OUTPUT`` is set)."""
+        if convert_str_to_bool(os.getenv("CHECKOV_NO_OUTPUT", "False")):
+            return
+        tool = self.config.custom_tool_name or default_tool
+        registry = self.registry or RunnerRegistry(banner, self.runner_filter(), tool=tool)
+        registry.print_reports(scan_reports=self.scan_reports, config=self.config)
+
+
 # ---------------------------------------------------------------------------------- install, verify
 
 
@@ -279,8 +395,66 @@ def verify() -> None:
         problems.append("the CloudFormation runner no longer names its locals `cf_file` and `file_abs_path`")
     if "Record(" not in inspect.getsource(object_runner):
         problems.append("checkov.common.runners.object_runner no longer calls `Record(`")
+    problems += _verify_scan()
     if problems:
         raise CheckovChanged(
             "cn-crossborder relies on Checkov internals that changed: " + "; ".join(problems) + ". "
             "Pin the Checkov range in pyproject.toml or adapt cn_crossborder/checkov/internals.py."
         )
+
+
+def _verify_scan() -> list[str]:
+    """What ``CheckovScan`` expects of Checkov: the parameters it passes and the options it reads."""
+    problems = []
+    wanted: dict[str, tuple[Callable[..., Any], set[str]]] = {
+        "RunnerFilter": (
+            RunnerFilter.__init__,
+            {
+                "framework",
+                "checks",
+                "skip_checks",
+                "include_all_checkov_policies",
+                "var_files",
+                "download_external_modules",
+                "excluded_paths",
+                "resource_attr_to_omit",
+                "runners",
+            },
+        ),
+        "RunnerRegistry.run": (RunnerRegistry.run, {"root_folder", "external_checks_dir", "files"}),
+        "RunnerRegistry.print_reports": (RunnerRegistry.print_reports, {"scan_reports", "config"}),
+    }
+    for name, (function, parameters) in wanted.items():
+        missing = parameters - set(inspect.signature(function).parameters)
+        if missing:
+            problems.append(f"{name} no longer takes {', '.join(sorted(missing))}")
+    for framework in RUNNERS:
+        if framework not in checkov_runners:
+            problems.append(f"Checkov no longer has a framework named {framework}")
+    parser = ExtArgumentParser(description="verify", default_config_files=[])
+    parser.add_parser_args()
+    config = parser.parse_args(["-d", ".", "--framework", "terraform"], env_vars={})
+    options = (
+        "directory",
+        "file",
+        "framework",
+        "skip_framework",
+        "external_checks_dir",
+        "check",
+        "skip_check",
+        "output",
+        "var_file",
+        "custom_tool_name",
+        "download_external_modules",
+        "evaluate_variables",
+        "skip_path",
+        "run_all_external_checks",
+        "quiet",
+        "compact",
+        "output_file_path",
+        "repo_id",
+    )
+    gone = [name for name in options if not hasattr(config, name)]
+    if gone:
+        problems.append(f"Checkov's argument parser no longer sets {', '.join(gone)}")
+    return problems

@@ -26,6 +26,10 @@ class ChecksUnavailable(Exception):
     """The check modules cannot load: the installation is broken."""
 
 
+class CheckovFailed(RuntimeError):
+    """A Checkov run ended in an error state or without a result; nothing it judged can be trusted."""
+
+
 # terraform reads .tf files, terraform_json the .tf.json ones (which the terraform framework skips).
 FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "yaml")
 # The Checkov framework that reads each kind of input (sources.kinds).
@@ -130,27 +134,10 @@ def isolated_environment(env: Mapping[str, str | None] = {}) -> Iterator[None]:
 def _scan_checkov(argv: list[str]) -> Any:
     """Checkov configured by ``argv`` alone: no ``.checkov.yaml``/``.checkov.yml`` (in the working,
     scanned or home directory), no configuration variable, no platform key from
-    ``~/.bridgecrew/credentials``. Plain ``checkov`` runs keep all of these."""
-    from checkov.common.bridgecrew.platform_integration import bc_integration
-    from checkov.common.util.ext_argument_parser import ExtArgumentParser
-    from checkov.main import Checkov
-
-    class ScanCheckov(Checkov):
-        def parse_config(self, argv: list[str] = []) -> None:  # noqa: B006 (Checkov's signature)
-            self.parser = ExtArgumentParser(description="cn-crossborder scan", default_config_files=[])
-            self.parser.add_parser_args()
-            self.config = self.parser.parse_args(argv, env_vars={})
-            self.normalize_config()
-
-        def run(self, *args: Any, **kwargs: Any) -> int | None:
-            # no platform key from the credentials file either
-            setattr(bc_integration, "persist_bc_api_key", lambda _config: None)  # noqa: B010
-            try:
-                return super().run(*args, **kwargs)
-            finally:
-                delattr(bc_integration, "persist_bc_api_key")
-
-    return ScanCheckov(argv=argv)
+    ``~/.bridgecrew/credentials``, and only the runners of the frameworks in ``argv``. Plain
+    ``checkov`` runs keep all of these."""
+    internals = importlib.import_module("cn_crossborder.checkov.internals")
+    return internals.CheckovScan(argv)
 
 
 class Reports(list):  # of Checkov Report objects
@@ -187,7 +174,10 @@ def _run_here(argv: list[str], env: Mapping[str, str | None], quiet: bool = Fals
     quiet_env = {"CHECKOV_NO_OUTPUT": "True"} if quiet else {}
     with isolated_environment({**env, **quiet_env}), contextlib.redirect_stdout(out):
         ckv = _scan_checkov(argv)
-        ckv.run()
+        if not ckv.run():
+            raise CheckovFailed(
+                f"Checkov ended in an error state scanning {' '.join(argv[:2])} (LOG_LEVEL=DEBUG shows why)"
+            )
     reports = Reports(getattr(ckv, "scan_reports", []))
     reports.printed = None if quiet else out.getvalue()
     return reports
@@ -215,7 +205,7 @@ def _in_child(argv: list[str], env: Mapping[str, str | None]) -> list:
         status, payload = "error", f"the Checkov run ended without a result (exit code {process.exitcode})"
     process.join()
     if status != "ok":
-        raise RuntimeError(f"Checkov failed on {' '.join(argv[:2])}: {payload}")
+        raise CheckovFailed(f"Checkov failed on {' '.join(argv[:2])}: {payload}")
     return list(payload)
 
 
@@ -262,17 +252,11 @@ def merge_reports(runs: Iterable[list]) -> list:
 
 def render(reports: list, argv: list[str]) -> str:
     """``reports`` printed as one document in the format ``argv`` asks for, as Checkov prints it."""
-    from checkov.common.runners.runner_registry import RunnerRegistry
-    from checkov.common.util.banner import banner, default_tool
-    from checkov.runner_filter import RunnerFilter
-
     out = io.StringIO()
     with isolated_environment(), contextlib.redirect_stdout(out):
         ckv = _scan_checkov(argv)
-        tool = ckv.config.custom_tool_name or default_tool
-        registry = RunnerRegistry(banner, RunnerFilter(framework=ckv.config.framework), tool=tool)
         ckv.scan_reports = reports
-        ckv.print_results(runner_registry=registry)
+        ckv.print_results()
     return out.getvalue()
 
 

@@ -102,15 +102,18 @@ class _StandIn:
 
 
 def _stand_in(res: Resource, module_calls: Mapping[ScopeKey, tuple[Mapping[str, Any], ScopeKey]]) -> _StandIn | None:
-    if not uses_repetition(dict(res.attrs)):
-        return None
+    """The stand-in ``res`` is, if any: a block still written with ``each``/``count.index`` whose own
+    repetition, or its module call's, Checkov left unexpanded. (The repetition is looked up first: a
+    dictionary lookup, where the walk over every value is not.)"""
     rep = _repetition(res.attrs)
     if rep is not None:
+        if not uses_repetition(dict(res.attrs)):
+            return None
         at = res.address.rfind(f"{res.type}.")
         return _StandIn(res, rep, None, res.scope, res.address[:at] if at > 0 else "")
     call = module_calls.get(res.scope) if res.scope[0] == "module" else None
     rep = _repetition(call[0]) if call is not None else None
-    if call is None or rep is None:
+    if call is None or rep is None or not uses_repetition(dict(res.attrs)):
         return None
     name = str(res.scope[2])
     at = res.address.rfind(f"module.{name}.")
