@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import itertools
+import logging
 import os
 import sys
 import threading
@@ -47,7 +48,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-import checkov.logging_init  # noqa: F401  (Checkov's logging set-up, imported first as checkov.main does)
+import checkov.logging_init  # Checkov's logging set-up, imported first as checkov.main does
 from checkov.cloudformation import runner as cfn_runner
 from checkov.cloudformation.parser import parse as parse_template
 from checkov.common.bridgecrew.check_type import checkov_runners
@@ -268,6 +269,16 @@ RUNNERS: dict[str, Callable[[], Any]] = {
 }
 
 
+def keep_no_debug_log() -> None:
+    """Let Checkov's loggers drop what no handler prints. ``checkov.logging_init`` sets the root
+    logger to DEBUG so that an in-memory copy of every debug message can go with a platform upload,
+    which a scan never makes; formatting those messages (several per check call) is a measurable
+    part of a large scan. ``LOG_LEVEL`` still decides what is printed."""
+    root = logging.getLogger()
+    printed = [h.level for h in root.handlers if getattr(h, "stream", None) is not checkov.logging_init.log_stream]
+    root.setLevel(min(printed, default=logging.WARNING) or logging.DEBUG)
+
+
 class CheckovScan:
     """One Checkov scan configured by ``argv`` alone (no ``.checkov.yaml``, no configuration
     variable, no platform key), run as ``checkov.main.Checkov`` runs it for the options a scan
@@ -325,6 +336,7 @@ class CheckovScan:
         False when a runner ended in an error state (where ``checkov`` exits 2 without a report)."""
         config = self.config
         bc_integration.skip_download = True
+        keep_no_debug_log()
         config.repo_id = bc_integration.persist_repo_id(config)
         integration_feature_registry.config = config
         integration_feature_registry.run_pre_scan()  # licensing: open-source runners without a key
