@@ -199,9 +199,10 @@ def _scan(args: argparse.Namespace) -> int:
     steps = [(index, len(runs)) for index in range(1, len(runs) + 1)]
     results = [_run(scope, run, args, fmt, step, separate=len(runs) > 1) for run, step in zip(runs, steps)]
     reports = merge_reports(results)
+    foreign = _drop_foreign_parse_errors(reports)
     unread = _unread_modules(reports)  # before a baseline sets known findings aside: not a finding to accept
     # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
-    as_printed = results[0].printed if len(results) == 1 and known is None else None
+    as_printed = results[0].printed if len(results) == 1 and known is None and not foreign else None
     if args.command in ("baseline", "init"):
         return _after_scan(args, paths, reports)
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
@@ -242,6 +243,21 @@ def _scan(args: argparse.Namespace) -> int:
     if failed and not args.soft_fail:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _drop_foreign_parse_errors(reports: list) -> bool:
+    """Keep in the reports only the unparsable files that are inputs of ours (say whether any other
+    was dropped). A framework run for one of our inputs may try every JSON or YAML file of the tree
+    (the plan framework reports each JSON file it cannot parse); a file no check of ours would read
+    neither fails the run nor appears as an error of this scan."""
+    dropped = False
+    for report in reports:
+        errors = getattr(report, "parsing_errors", None) or []
+        kept = [f for f in errors if _is_ours(str(f))]
+        if len(kept) < len(errors):
+            report.parsing_errors = kept
+            dropped = True
+    return dropped
 
 
 def _unread_modules(reports: list) -> list[dict]:

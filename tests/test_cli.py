@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -283,3 +284,26 @@ def test_a_file_that_is_no_input_of_ours_is_named_not_passed() -> None:
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "README.md is not an input cn-crossborder reads" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_broken_file_that_is_no_input_of_ours_neither_fails_nor_is_reported(tmp_path: Path) -> None:
+    """The plan framework (run for a plan) tries every JSON file; a broken unrelated one is not ours."""
+    tmp_path = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "plan" / "aws_vpn", tmp_path)
+    clean = run_cli("scan", str(tmp_path), "--format", "sarif", "--as-of", AS_OF)
+    (tmp_path / "notes.json").write_text('{"stages": [1,\n', encoding="utf-8")
+    proc = run_cli("scan", str(tmp_path), "--format", "sarif", "--as-of", AS_OF)
+    assert proc.returncode == clean.returncode, proc.stderr[-2000:]
+    assert "notes.json" not in proc.stdout and "notes.json" not in proc.stderr
+    assert "not parsed" not in proc.stderr
+    # Checkov itself reports it: the scan leaves it out on purpose
+    plain = subprocess.run(
+        [
+            *(str(Path(sys.executable).parent / "checkov"), "-d", str(tmp_path), "--framework", "terraform_plan"),
+            *("--skip-download", "-o", "json", "--check", "CKV_CNX_NONE"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    assert "notes.json" in plain.stdout, plain.stdout[-2000:]
