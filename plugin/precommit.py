@@ -11,6 +11,7 @@ judged without it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -74,24 +75,46 @@ def local_module_calls(text: str) -> list[str]:
     return calls
 
 
-def module_callers(repo: Path) -> dict[Path, set[Path]]:
-    """Resolved module directory -> resolved directories whose .tf files call it with a local source.
+def local_module_calls_json(text: str) -> list[str]:
+    """The local ``source`` of every module block in Terraform JSON ``text`` (``{"module": {"x":
+    {"source": "../x"}}}``, a block also written as a list of objects); invalid JSON calls nothing."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return []
+    modules = doc.get("module") if isinstance(doc, dict) else None
+    calls = []
+    for blocks in modules.values() if isinstance(modules, dict) else ():
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            source = block.get("source") if isinstance(block, dict) else None
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                calls.append(source)
+    return calls
 
-    A cheap text scan of every ``.tf`` file under ``repo`` (hidden directories, such as ``.terraform``
-    and ``.git``, skipped); an unreadable file calls nothing.
+
+def module_callers(repo: Path) -> dict[Path, set[Path]]:
+    """Resolved module directory -> resolved directories whose .tf or .tf.json files call it with a
+    local source.
+
+    A cheap scan of every such file under ``repo`` (hidden directories, such as ``.terraform`` and
+    ``.git``, skipped); an unreadable file calls nothing.
     """
     callers: dict[Path, set[Path]] = {}
     for folder, subdirs, names in os.walk(repo):
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         for name in names:
-            if not name.endswith(".tf"):
+            if name.endswith(".tf"):
+                read_calls = local_module_calls
+            elif name.endswith(".tf.json"):
+                read_calls = local_module_calls_json
+            else:
                 continue
             try:
                 text = (Path(folder) / name).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
             caller = Path(folder).resolve()
-            for source in local_module_calls(text):
+            for source in read_calls(text):
                 callers.setdefault((caller / source).resolve(), set()).add(caller)
     return callers
 

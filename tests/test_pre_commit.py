@@ -131,6 +131,18 @@ def test_a_called_module_is_replaced_by_its_root_callers_transitively(tmp_path: 
     assert roots == {(tmp_path / d).resolve() for d in ("envs/prod", "envs/stage", "standalone")}
 
 
+def test_a_module_called_from_terraform_json_is_replaced_by_that_caller(tmp_path: Path) -> None:
+    for d in ("modules/vpn", "envs/prod"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "modules" / "vpn" / "main.tf").write_text('resource "aws_vpn_connection" "x" {}\n', encoding="utf-8")
+    (tmp_path / "envs" / "prod" / "main.tf.json").write_text(
+        '{"module": {"vpn": {"source": "../../modules/vpn"}, "reg": [{"source": "hashicorp/x/aws"}]}}',
+        encoding="utf-8",
+    )
+    roots = {p.resolve() for p in scan_roots([tmp_path / "modules" / "vpn" / "main.tf"], repo=tmp_path)}
+    assert roots == {(tmp_path / "envs" / "prod").resolve()}
+
+
 def test_local_module_calls_read_only_local_sources_of_module_blocks() -> None:
     text = """
 module "a" {
