@@ -149,6 +149,16 @@ def test_the_ledger_lists_no_covered_type_as_not_covered() -> None:
     assert both == []
 
 
+def test_an_untagged_type_is_read_and_offered_no_tags() -> None:
+    """``untagged`` names only types the spec reads, and their coverage offers them no tags."""
+    for spec in all_specs():
+        rows = [c for cov in coverage_of(spec).values() for c in cov]
+        for rtype in spec.data.get("untagged", ()):
+            own = [c.reads for c in rows if c.resource_type == rtype]
+            assert own, f"{spec.cloud}: untagged {rtype} is not read by any entry"
+            assert not any("cn-crossborder:location" in r or r.endswith("; tags") for r in own), (spec.cloud, rtype)
+
+
 def test_coverage_is_derived_from_the_specs() -> None:
     aws = next(s for s in all_specs() if s.cloud == "aws")
     covered = coverage_of(aws)

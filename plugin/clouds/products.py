@@ -832,71 +832,76 @@ def azure_forced_tunnelling(model: NetworkModel) -> None:
 
 # --- Tencent Cloud GAAP (appended) ---------------------------------------------------------------------
 
-# GAAP names its acceleration and origin regions by area, not by region id (provider docs of
-# tencentcloud_gaap_proxy: access_region, realserver_region). Which names exist is UNVERIFIED beyond
-# the examples of those docs; a name not listed here is resolved through the region catalogue, else
-# unknown (judged as crossing).
+# GAAP names its acceleration and origin regions by area, not by region id: the valid values of
+# access_region and realserver_region in the provider docs of tencentcloud_gaap_proxy, compared
+# without case and punctuation (``SL_AZURE_EastUS`` is ``slazureeastus``). A name the docs do not
+# list is resolved through the region catalogue, else it is unknown (judged as crossing).
 GAAP_MAINLAND = frozenset(
     {
         "beijing",
         "shanghai",
         "guangzhou",
-        "shenzhen",
         "chengdu",
         "chongqing",
         "nanjing",
-        "hangzhou",
-        "tianjin",
-        "wuhan",
         "changsha",
         "xian",
-        "jinan",
+        "wuhan",
         "fuzhou",
+        "shenyang",
+        "zhengzhou",
+        "jinan",
+        "hangzhou",
         "shijiazhuang",
         "hefei",
-        "zhengzhou",
     }
 )
-GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW, "macau": jurisdictions.MO}
+GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW}
 GAAP_ABROAD = frozenset(
     {
-        "seasia",
-        "northamerica",
+        "southeastasia",
+        "korea",
         "europe",
-        "southkorea",
-        "japan",
-        "singapore",
-        "bangkok",
-        "mumbai",
-        "siliconvalley",
+        "northamerica",
+        "canada",
+        "westindia",
+        "thailand",
         "virginia",
-        "frankfurt",
-        "moscow",
-        "toronto",
-        "saopaulo",
+        "japan",
         "jakarta",
-        "tokyo",
-        "seoul",
+        "saopaulo",
+        "slazurenorthuae",
+        "slazureeastaus",
+        "slazurenorthcentralusa",
+        "slazuresouthindia",
+        "slazuresouthbrazil",
+        "slazurenorthzaf",
+        "slazuresoutheastasia",
+        "slazurecentralfrance",
+        "slazuresouthengland",
+        "slazureeastus",
+        "slazurewestus",
+        "slazuresouthcentralusa",
+        "slazurenorwayeast",
+        "slazurejapaneast",
     }
 )
 
 
 def tencent_gaap_area(value: Any, how: str) -> Endpoint:
-    """A GAAP area (``Beijing``, ``Hongkong``, ``NorthAmerica``...) or a region id; UNVERIFIED list."""
+    """A GAAP area (``Beijing``, ``Hongkong``, ``NorthAmerica``...) as the provider docs list them,
+    else a region id."""
     value = first(value)
     if not is_resolved(value):
         return Endpoint(None, shown(value), f"{how} is not known statically")
     key = re.sub(r"[^a-z]", "", str(value).lower())
     if key in GAAP_MAINLAND:
-        return Endpoint(CN, str(value), f"{how} (a GAAP area in mainland China)", verified=False)
+        return Endpoint(CN, str(value), f"{how} (a GAAP area in mainland China)")
     if key in GAAP_OUTSIDE:
-        return Endpoint(GAAP_OUTSIDE[key], str(value), f"{how} (a GAAP area)", verified=False)
-    found = region_endpoint("tencentcloud", value, how)
-    if found.jurisdiction is not None:
-        return found
+        return Endpoint(GAAP_OUTSIDE[key], str(value), f"{how} (a GAAP area)")
     if key in GAAP_ABROAD:
-        return Endpoint(OUTSIDE, str(value), f"{how} (a GAAP area outside the mainland)", verified=False)
-    return found
+        return Endpoint(OUTSIDE, str(value), f"{how} (a GAAP area outside the mainland)")
+    return region_endpoint("tencentcloud", value, how)
 
 
 # --- registries ------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ RULE_OF = {
     "routes": "CKV_CNX_104",
 }
 TAGS = "tags cn-crossborder:location, cn-crossborder:circuit"
+UNTAGGED = "no tags argument (provider docs)"
 
 
 @dataclass(frozen=True)
@@ -217,19 +218,28 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _tags_of(rtype: str, reads: str, untagged: frozenset[str]) -> str:
+    """What a type reads, saying so where it would offer tags to a type of ``untagged``, which has none."""
+    parts = reads.split("; ")
+    if rtype not in untagged or not {TAGS, "tags"} & set(parts):
+        return reads
+    return "; ".join([*(p for p in parts if p not in (TAGS, "tags")), UNTAGGED])
+
+
 def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
     """Every type the spec's entries report on or read, per rule, in spec order."""
     out: dict[str, list[Coverage]] = {}
+    untagged = frozenset(spec.data.get("untagged", ()))
     for section, rule_id in RULE_OF.items():
         for entry in spec.entries(section):
             rows = out.setdefault(rule_id, [])
             reads = _reads(section, entry)
             for rtype in _types(entry["type"]):
                 rows[:] = [c for c in rows if c.resource_type != rtype or c.reported]  # reported wins over read
-                rows.append(Coverage(spec.cloud, rtype, reads))
+                rows.append(Coverage(spec.cloud, rtype, _tags_of(rtype, reads, untagged)))
             for rtype, what in _read_only(section, entry):
                 if not any(c.resource_type == rtype for c in rows):
-                    rows.append(Coverage(spec.cloud, rtype, what, False))
+                    rows.append(Coverage(spec.cloud, rtype, _tags_of(rtype, what, untagged), False))
     for item in spec.data.get("also_reads", ()):
         rows = out.setdefault(item["rule"], [])
         reported = bool(item.get("reported", False))
