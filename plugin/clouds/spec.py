@@ -151,9 +151,11 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
         else:
             missing = "; ".join(m["text"] for m in entry.get("no_carrier", ()))
             parts.append("no carrier attribute: " + (missing or "a circuit of the policy or a location tag decides"))
-        parts += list(entry.get("far_label", {}).get("attrs", ()))
-        if entry.get("far_end", {}).get("proves_mainland"):
-            parts.append(f"{entry['far_end']['attr']} (a mainland place name proves the far end)")
+        far_end = entry.get("far_end", {})
+        proves = far_end.get("attr") if far_end.get("proves_mainland") else None
+        parts += [a for a in entry.get("far_label", {}).get("attrs", ()) if a != proves]
+        if proves:
+            parts.append(f"{proves} (a mainland place name proves the far end)")
         parts.append(TAGS)
     elif section == "peerings":
         remote = entry["remote"]
