@@ -376,7 +376,36 @@ def coverage_ledger(rules: list[Any], specs: list[Any], ledger_of: Any) -> str:
             continue
         lines += ["| resource type | why not | source |", "| --- | --- | --- |"]
         lines += [f"| `{t}` | {_cell(why)} | {_cell(src)} |" for t, why, src in ledger]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + cloudformation_ledger(rules)) + "\n"
+
+
+def cloudformation_ledger(rules: list[Any]) -> list[str]:
+    """The template types read as Terraform twins (derived from ``AWS_TYPES``), and the AWS spec's
+    types no template type is read as, with the reason (``NO_TWIN``)."""
+    from cn_crossborder.clouds.cloudformation import CLOUD, untwinned
+    from cn_crossborder.sources.cloudformation import AWS_TYPES
+
+    covered: dict[str, list[str]] = {}
+    for rule in rules:
+        for cov in rule.coverage:
+            if cov.cloud == CLOUD:
+                how = "reported" if cov.reported else "read"
+                covered.setdefault(cov.resource_type, []).append(f"{rule.id} ({how})")
+    lines = [
+        "",
+        f"## {CLOUD}",
+        "",
+        "A template type is read as its Terraform twin, so the aws spec judges it "
+        "([how](plan-and-cloudformation.md#cloudformation)).",
+        "",
+        "| template type | read as | covered by |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{t}` | `{AWS_TYPES[t][0]}` | {', '.join(r)} |" for t, r in sorted(covered.items())]
+    lines += ["", "Types of the aws spec no template type is read as:", ""]
+    lines += ["| resource type | why not | source |", "| --- | --- | --- |"]
+    lines += [f"| `{t}` | {_cell(why)} | {_cell(src)} |" for t, why, src in untwinned()]
+    return lines
 
 
 def generate() -> dict[Path, str]:

@@ -377,8 +377,8 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
                     note = f"{attr} {str(value)!r} names no mainland place (or names Hong Kong, Macao or Taiwan)"
                 remote = replace(remote, how=f"{remote.how}; {note}")
         peer_ip = interfaces.get("peer_ip") if interfaces else None
-        peer_ips = {  # an interface address may be written with its prefix length (AWS customer_address)
-            str(i.get(peer_ip)).split("/")[0] for i in ifaces if peer_ip and is_resolved(i.get(peer_ip))
+        peer_ips = {  # written with its prefix length (AWS customer_address), one per BGP peer in a template
+            str(v).split("/")[0] for i in ifaces if peer_ip for v in _scalars(i.attrs.get(peer_ip)) if is_resolved(v)
         }
         link = Link(
             kind=DEDICATED,

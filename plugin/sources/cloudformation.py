@@ -29,7 +29,10 @@ from cn_crossborder.sources.terraform import TerraformConfig
 REGION_ENV = "CN_CROSSBORDER_REGION"
 REGION_PARAMETER = "Region"
 
-# Template type -> (Terraform type, {property: argument}) for every type a rule reads.
+# Template type -> (Terraform type, {property: argument}) for every type a rule reads. A property
+# written ``List.Key`` is the ``Key`` of every item of the list property ``List`` (a virtual
+# interface's BGP peers), read as one argument listing them all. Property names and shapes are those
+# of the CloudFormation Template Reference (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference).
 AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "AWS::EC2::VPNConnection": (
         "aws_vpn_connection",
@@ -43,13 +46,14 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
             "RemoteIpv6NetworkCidr": "remote_ipv6_network_cidr",
         },
     ),
-    "AWS::EC2::CustomerGateway": ("aws_customer_gateway", {"IpAddress": "ip_address"}),
+    "AWS::EC2::CustomerGateway": ("aws_customer_gateway", {"IpAddress": "ip_address", "DeviceName": "device_name"}),
     "AWS::EC2::VPNGateway": ("aws_vpn_gateway", {}),
     "AWS::EC2::TransitGateway": ("aws_ec2_transit_gateway", {}),
     "AWS::EC2::TransitGatewayPeeringAttachment": (
         "aws_ec2_transit_gateway_peering_attachment",
         {"TransitGatewayId": "transit_gateway_id", "PeerRegion": "peer_region"},
     ),
+    "AWS::EC2::VPCPeeringConnection": ("aws_vpc_peering_connection", {"PeerRegion": "peer_region"}),
     "AWS::EC2::Route": (
         "aws_route",
         {
@@ -63,14 +67,55 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
         "aws_vpn_connection_route",
         {"DestinationCidrBlock": "destination_cidr_block", "VpnConnectionId": "vpn_connection_id"},
     ),
+    # RouteTableIds is a list where the twin has one route_table_id. The spec reads the route table
+    # only to place the network that learns the routes; every table listed must be in the VPC the
+    # gateway is attached to, so in the stack's region: one record judges them all.
+    "AWS::EC2::VPNGatewayRoutePropagation": (
+        "aws_vpn_gateway_route_propagation",
+        {"VpnGatewayId": "vpn_gateway_id", "RouteTableIds": "route_table_id"},
+    ),
     "AWS::DirectConnect::Connection": (
         "aws_dx_connection",
         {"ProviderName": "provider_name", "Location": "location"},
+    ),
+    "AWS::DirectConnect::Lag": ("aws_dx_lag", {"ProviderName": "provider_name", "Location": "location"}),
+    # ConnectionId names a connection or a LAG. The customer's BGP address is per peer (BgpPeers, one
+    # or two), where the twin has one customer_address.
+    "AWS::DirectConnect::PrivateVirtualInterface": (
+        "aws_dx_private_virtual_interface",
+        {
+            "ConnectionId": "connection_id",
+            "VirtualGatewayId": "vpn_gateway_id",
+            "DirectConnectGatewayId": "dx_gateway_id",
+            "BgpPeers.CustomerAddress": "customer_address",
+        },
+    ),
+    "AWS::DirectConnect::PublicVirtualInterface": (
+        "aws_dx_public_virtual_interface",
+        {"ConnectionId": "connection_id", "BgpPeers.CustomerAddress": "customer_address"},
+    ),
+    "AWS::DirectConnect::TransitVirtualInterface": (
+        "aws_dx_transit_virtual_interface",
+        {
+            "ConnectionId": "connection_id",
+            "DirectConnectGatewayId": "dx_gateway_id",
+            "BgpPeers.CustomerAddress": "customer_address",
+        },
+    ),
+    "AWS::DirectConnect::DirectConnectGateway": ("aws_dx_gateway", {}),
+    "AWS::DirectConnect::DirectConnectGatewayAssociation": (
+        "aws_dx_gateway_association",
+        {
+            "AllowedPrefixesToDirectConnectGateway": "allowed_prefixes",
+            "AssociatedGatewayId": "associated_gateway_id",
+            "DirectConnectGatewayId": "dx_gateway_id",
+        },
     ),
 }
 
 _LINE_KEYS = ("__startline__", "__endline__", "__file__")
 _PSEUDO_REGION = "AWS::Region"
+_REF_KEYS = {"Ref", "Fn::GetAtt"}
 
 
 def _clean(value: Any) -> Any:
@@ -90,6 +135,20 @@ def _tags(properties: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(item, Mapping) and "Key" in item:
                 out[str(item["Key"])] = item.get("Value")
     return out
+
+
+def _is_reference(value: Any) -> bool:
+    """A plain value, ``Ref`` or ``Fn::GetAtt``: what a list item referring to a resource looks like."""
+    return not isinstance(value, Mapping) or (len(value) == 1 and next(iter(value)) in _REF_KEYS)
+
+
+def _in_items(raw: Mapping[str, Any], prop: str, tpl: _Template, refs: list[str]) -> list[Any]:
+    """``List.Key``: the ``Key`` of every item of the list property ``List`` that sets it, rendered."""
+    outer, _, inner = prop.partition(".")
+    items = raw.get(outer)
+    if not isinstance(items, list):
+        return []
+    return [tpl.render(_clean(item[inner]), refs) for item in items if isinstance(item, Mapping) and inner in item]
 
 
 class _Template:
@@ -127,8 +186,8 @@ class _Template:
             if len(value) == 1 and next(iter(value)).startswith("Fn::"):
                 return "${" + next(iter(value)) + "}"  # Sub, If, Select...: not known statically
             return {k: self.render(v, []) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.render(v, []) for v in value]
+        if isinstance(value, list):  # a list of references (RouteTableIds) refers to each of them
+            return [self.render(v, refs if _is_reference(v) else []) for v in value]
         return value
 
 
@@ -173,6 +232,14 @@ def read_template(path: str, template: Mapping[str, Any], region: str | None, ho
             attrs[name] = tpl.render(_clean(value), found)
             if found:
                 refs[name] = found
+        for prop, name in names.items():
+            if "." in prop:
+                found = []
+                values = _in_items(raw, prop, tpl, found)
+                if values:
+                    attrs[name] = values
+                if found:
+                    refs[name] = found
         attrs["tags"] = _tags(attrs)
         if region is not None:
             attrs["region"] = region
