@@ -141,6 +141,9 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
                 parts.append(f"{where}{src['attr']} ({side.replace('_', ' ')})")
     elif section == "routes":
         parts.append(entry["learned"] if entry.get("learned") else " / ".join(entry["destination"]))
+        if entry.get("destination_when"):
+            when = entry["destination_when"]
+            parts.append(f"only where {when['attr']} = {' / '.join(_types(when['equals']))}")
         parts += [_ref_text(t) for t in entry["targets"]]
         if entry.get("block_types"):
             parts.append(f"inline {entry['block']} blocks of {', '.join(entry['block_types'])}")
