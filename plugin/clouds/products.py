@@ -212,7 +212,8 @@ def _access_point(value: Any) -> Endpoint | None:
         region = f"cn-{match['city'].lower()}"
         found = region_endpoint("alicloud", region, f"by access point {value}")
         if found.jurisdiction is not None:
-            return Endpoint(found.jurisdiction, str(value), f"by its access point id (region {region})")
+            how = f"by its access point id (region {region}; the ap-<country>-<city> format is UNVERIFIED)"
+            return Endpoint(found.jurisdiction, str(value), how)
         return None
     return Endpoint(OUTSIDE, str(value), "by its access point id (not ap-cn-…)", verified=False)
 
@@ -352,6 +353,8 @@ def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
     if status is True or str(status).lower() == "true":
         setting = "cross_border_status = true"
         if accelerator.type == "alicloud_ga_accelerator":
+            # The docs list bgpPro and private without saying what each carries: the words after
+            # the mode describe it (UNVERIFIED) and decide nothing.
             mode = accelerator.get("cross_border_mode", "bgpPro")
             kind = "cross-border Express Connect circuit" if str(mode).lower() == "private" else "BGP (multi-line) Pro"
             setting = f"{setting}, cross_border_mode = {mode}: {kind}"
