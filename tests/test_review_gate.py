@@ -24,7 +24,7 @@ resource "aws_vpn_connection" "added_selects_all" {
   customer_gateway_id      = aws_customer_gateway.on_circuit.id
   vpn_gateway_id           = aws_vpn_gateway.beijing.id
   type                     = "ipsec.1"
-  remote_ipv4_network_cidr = "0.0.0.0/0"
+  local_ipv4_network_cidr  = "0.0.0.0/0"
 }
 """
 

@@ -253,6 +253,24 @@ def test_group_members_across_the_border_need_the_licensed_product() -> None:
     assert c.verdict("CKV_CNX_103", de) == "PASSED"
 
 
+def test_a_basic_accelerator_is_named_by_its_cross_border_status_alone() -> None:
+    """alicloud_ga_basic_accelerator has cross_border_status and no cross_border_mode (provider docs):
+    the finding names no mode for it, where a standard accelerator's names its default, bgpPro."""
+    c = Config()
+    texts = {}
+    for kind, members in (("basic", ("basic_ip_set", "basic_endpoint_group")), ("", ("ip_set", "endpoint_group"))):
+        accelerator = c.add(f"alicloud_ga_{kind + '_' if kind else ''}accelerator", "ga", cross_border_status=True)
+        ip_set, group = (f"alicloud_ga_{m}" for m in members)
+        c.add(group, "sh", {"accelerator_id": accelerator}, endpoint_group_region="cn-shanghai")
+        tokyo = c.add(ip_set, "tokyo", {"accelerator_id": accelerator}, accelerate_region_id="ap-northeast-1")
+        model = build_model(c.config, ScanContext(default_policy(), AS_OF))
+        verdict = get_rule("CKV_CNX_103").evaluate(model, tokyo)
+        assert verdict is not None and verdict.result == "PASSED"
+        texts[kind or "standard"] = " ".join(verdict.details)
+    assert "cross_border_status = true" in texts["basic"] and "cross_border_mode" not in texts["basic"]
+    assert "cross_border_mode = bgpPro" in texts["standard"]
+
+
 def test_aws_peering_cannot_leave_the_china_partition() -> None:
     c = Config()
     c.provider("aws", region="cn-northwest-1")

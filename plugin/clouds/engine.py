@@ -316,9 +316,21 @@ def _default_destination(route: dict[str, Any], entry: Entry) -> Any:
     return None
 
 
+def _names_addresses(route: dict[str, Any], entry: Entry) -> bool:
+    """``destination_when``: the destinations are addresses only when the route's attribute is one of
+    these values (Azure's ``destinations_type = CIDR``); unset or not known statically, they may be."""
+    when = entry.get("destination_when")
+    if not when:
+        return True
+    value = first(route.get(when["attr"]))
+    return value is None or not is_resolved(value) or _matches(value, when)
+
+
 def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
+            if not _names_addresses(route, entry):
+                continue
             dest = _default_destination(route, entry)
             shown_dest = f"route {dest}"
             if dest is None:

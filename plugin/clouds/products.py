@@ -212,7 +212,8 @@ def _access_point(value: Any) -> Endpoint | None:
         region = f"cn-{match['city'].lower()}"
         found = region_endpoint("alicloud", region, f"by access point {value}")
         if found.jurisdiction is not None:
-            return Endpoint(found.jurisdiction, str(value), f"by its access point id (region {region})")
+            how = f"by its access point id (region {region}; the ap-<country>-<city> format is UNVERIFIED)"
+            return Endpoint(found.jurisdiction, str(value), how)
         return None
     return Endpoint(OUTSIDE, str(value), "by its access point id (not ap-cn-…)", verified=False)
 
@@ -332,19 +333,31 @@ def alicloud_package_itself(model: NetworkModel, link: Link, **context: Any) -> 
 ALI_GA = "Alibaba Cloud Global Accelerator cross-border acceleration"
 
 
+# The two areas of a CrossDomain GA bandwidth package when they are not written (provider docs of
+# alicloud_ga_bandwidth_package: cbn_geographic_region_ida defaults to China-mainland, _idb to Global).
+ALI_GA_AREA_DEFAULTS = (("cbn_geographic_region_ida", "China-mainland"), ("cbn_geographic_region_idb", "Global"))
+
+
 def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
     """A GA instance accelerates across the border only with cross-border acceleration enabled
     (``cross_border_status = true``, pay-by-data-transfer; Alibaba Cloud API UpdateAcceleratorCrossBorderStatus)
-    or a CrossDomain bandwidth package between China-mainland and Global attached to it."""
+    or a CrossDomain bandwidth package between China-mainland and Global attached to it.
+
+    Only a standard accelerator has ``cross_border_mode`` (``bgpPro`` by default, or ``private``); the
+    provider docs of ``alicloud_ga_basic_accelerator`` give it ``cross_border_status`` alone."""
     accelerator: Resource | None = context.get("network")
     if accelerator is None:
         named = shown(link.resource.get("accelerator_id"))
         return None, f"accelerator {named} is not in this configuration, so its cross-border setting cannot be read"
     status = first(accelerator.attrs.get("cross_border_status"))
     if status is True or str(status).lower() == "true":
-        mode = accelerator.get("cross_border_mode", "bgpPro")
-        kind = "cross-border Express Connect circuit" if str(mode).lower() == "private" else "BGP (multi-line) Pro"
-        setting = f"cross_border_status = true, cross_border_mode = {mode}: {kind}"
+        setting = "cross_border_status = true"
+        if accelerator.type == "alicloud_ga_accelerator":
+            # The docs list bgpPro and private without saying what each carries: the words after
+            # the mode describe it (UNVERIFIED) and decide nothing.
+            mode = accelerator.get("cross_border_mode", "bgpPro")
+            kind = "cross-border Express Connect circuit" if str(mode).lower() == "private" else "BGP (multi-line) Pro"
+            setting = f"{setting}, cross_border_mode = {mode}: {kind}"
         return f"{ALI_GA} on {accelerator.address} ({setting})", None
     for tie in model.config.of_type("alicloud_ga_bandwidth_package_attachment"):
         if referenced(model.config, tie, "accelerator_id", accelerator.type) is not accelerator:
@@ -352,7 +365,7 @@ def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
         package = referenced(model.config, tie, "bandwidth_package_id", "alicloud_ga_bandwidth_package")
         if package is None:
             continue
-        areas = {str(package.get(a) or "").lower() for a in ("cbn_geographic_region_ida", "cbn_geographic_region_idb")}
+        areas = {str(package.get(attr, default)).lower() for attr, default in ALI_GA_AREA_DEFAULTS}
         if str(package.get("type") or "").lower() == "crossdomain" and "china-mainland" in areas and len(areas) == 2:
             return f"{ALI_GA}: CrossDomain bandwidth package {package.address} attached to {accelerator.address}", None
     return None, (

@@ -8,7 +8,7 @@ what is documented is what is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -142,6 +142,9 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
                 parts.append(f"{where}{src['attr']} ({side.replace('_', ' ')})")
     elif section == "routes":
         parts.append(entry["learned"] if entry.get("learned") else " / ".join(entry["destination"]))
+        if entry.get("destination_when"):
+            when = entry["destination_when"]
+            parts.append(f"only where {when['attr']} = {' / '.join(_types(when['equals']))}")
         parts += [_ref_text(t) for t in entry["targets"]]
         if entry.get("block_types"):
             parts.append(f"inline {entry['block']} blocks of {', '.join(entry['block_types'])}")
@@ -214,6 +217,11 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
                 out.append((t, "next hop: the links it carries"))
             for t in target.get("via", {}).get("types", ()):
                 out.append((t, "behind a next hop: the links it carries"))
+    elif section == "selectors":  # a selector held by the connection's gateway or peer
+        for side in ("cloud_side", "peer_side"):
+            for src in entry.get(side, ()):
+                for t in src.get("gateway", {}).get("types", ()):
+                    out.append((t, f"{src['attr']}: a traffic selector of the connections that use it"))
     elif section in ("groups", "pairs") and entry.get("group"):
         for t in entry["group"].get("types", ()):
             out.append((t, f"groups members; tag {TAGS.split(', ')[-1]}"))
@@ -240,8 +248,12 @@ def coverage_of(spec: CloudSpec) -> dict[str, tuple[Coverage, ...]]:
                 rows[:] = [c for c in rows if c.resource_type != rtype or c.reported]  # reported wins over read
                 rows.append(Coverage(spec.cloud, rtype, _tags_of(rtype, reads, untagged)))
             for rtype, what in _read_only(section, entry):
-                if not any(c.resource_type == rtype for c in rows):
+                found = next((i for i, c in enumerate(rows) if c.resource_type == rtype), None)
+                if found is None:
                     rows.append(Coverage(spec.cloud, rtype, _tags_of(rtype, what, untagged), False))
+                elif not rows[found].reported and what not in rows[found].reads:  # read for two reasons
+                    reads = f"{rows[found].reads}; {what}"
+                    rows[found] = replace(rows[found], reads=_tags_of(rtype, reads, untagged))
     for item in spec.data.get("also_reads", ()):
         rows = out.setdefault(item["rule"], [])
         reported = bool(item.get("reported", False))
