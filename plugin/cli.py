@@ -481,7 +481,11 @@ def run() -> NoReturn:
     one at exit takes about as long as a small scan itself; every output is written and flushed
     before, and nothing of ours runs at exit.
     """
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("cn-crossborder: interrupted", file=sys.stderr)
+        code = 130
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that went away (``| head``) has all it wanted

@@ -7,9 +7,11 @@ import os
 import pty
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -307,3 +309,23 @@ def test_a_broken_file_that_is_no_input_of_ours_neither_fails_nor_is_reported(tm
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
     )
     assert "notes.json" in plain.stdout, plain.stdout[-2000:]
+
+
+def test_an_interrupted_scan_says_so_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal: exit 130, one line, no traceback (Checkov's own handler is not installed)."""
+    blocks = [
+        f'resource "aws_customer_gateway" "cgw_{i}" {{\n  ip_address = "85.214.{i // 250}.{i % 250 + 1}"\n}}\n'
+        for i in range(15000)
+    ]
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "cn-north-1"\n}\n' + "".join(blocks))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cn_crossborder.cli", "scan", str(tmp_path), "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr and "cn-crossborder: interrupted" in stderr
