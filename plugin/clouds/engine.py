@@ -326,20 +326,89 @@ def _names_addresses(route: dict[str, Any], entry: Entry) -> bool:
     return value is None or not is_resolved(value) or _matches(value, when)
 
 
+class _Lists:
+    """``destination_list``: the prefixes of the lists routes name as their destination.
+
+    A list holds its prefixes in nested blocks and in separate entry resources that name it; the
+    entries are indexed once per entry, so a scan stays linear.
+    """
+
+    def __init__(self, model: NetworkModel, spec: Entry):
+        self.model, self.spec = model, spec
+        self.entries: dict[int, list[Resource]] = defaultdict(list)
+        members: Entry = spec.get("entries") or {}
+        for item in model.config.of_type(*members.get("types", ())):
+            named = referenced(model.config, item, members["attr"], *spec["types"])
+            if named is not None:
+                self.entries[named.index].append(item)
+
+    def prefixes(self, plist: Resource) -> list[Any]:
+        """Every prefix of ``plist`` as written: its blocks' and its entry resources' ``address``."""
+        address = self.spec["address"]
+        blocks = inline_blocks(plist, self.spec["block"]) if "block" in self.spec else ()
+        found = [block.get(address) for block in blocks]
+        found += [item.attrs.get(address) for item in self.entries.get(plist.index, ())]
+        return [value for value in found if value is not None]
+
+    def destination(self, res: Resource, route: dict[str, Any], inline: bool) -> str | None:
+        """How the list a route names may hold the default route, or None when it does not.
+
+        A list outside the configuration (an id, a data source), an entry that cannot be resolved, or a
+        list with no entry here (its entries are kept elsewhere) may hold 0.0.0.0/0: judged as one.
+        """
+        attr = self.spec["attr"]
+        value = route.get(attr)
+        if value is None:
+            return None
+        types = self.spec["types"]
+        if inline:
+            plist = inline_ref(self.model.config, res, attr, value, *types)
+        else:
+            plist = referenced(self.model.config, res, attr, *types)
+        if plist is None:
+            return (
+                f"route to {attr} = {_text(value)}, a prefix list outside this configuration "
+                "(its entries cannot be read, so it may hold 0.0.0.0/0)"
+            )
+        prefixes = self.prefixes(plist)
+        found = next((v for v in _scalars(prefixes) if is_default_route(v)), None)
+        if found is not None:
+            return f"route {found} (an entry of the prefix list {plist.address})"
+        if unresolved(prefixes):
+            return (
+                f"route to the prefix list {plist.address}, whose entries {_text(prefixes)} cannot all be "
+                "resolved (one may be 0.0.0.0/0)"
+            )
+        if not prefixes:
+            return (
+                f"route to the prefix list {plist.address}, which has no entry in this configuration "
+                "(entries kept elsewhere may include 0.0.0.0/0)"
+            )
+        return None
+
+
+def _shown_destination(route: dict[str, Any], entry: Entry) -> str | None:
+    """A default route among the destinations, or one that cannot be resolved, as a finding says it."""
+    dest = _default_destination(route, entry)
+    if dest is not None:
+        return f"route {dest}"
+    dest = next((first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None)
+    if dest is None:
+        return None
+    return f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
+
+
 def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    lists = _Lists(model, entry["destination_list"]) if entry.get("destination_list") else None
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
             if not _names_addresses(route, entry):
                 continue
-            dest = _default_destination(route, entry)
-            shown_dest = f"route {dest}"
-            if dest is None:
-                dest = next(
-                    (first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None
-                )
-                if dest is None:
-                    continue
-                shown_dest = f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
+            shown_dest = _shown_destination(route, entry)
+            if shown_dest is None and lists is not None:
+                shown_dest = lists.destination(res, route, inline)
+            if shown_dest is None:
+                continue
             target, links = _route_targets(model, res, route, inline, entry["targets"])
             if not links:
                 continue
