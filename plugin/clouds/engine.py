@@ -412,16 +412,50 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
             target, links = _route_targets(model, res, route, inline, entry["targets"])
             if not links:
                 continue
+            what = f"{shown_dest} -> {target}".rstrip()
             network_from = entry.get("network")
+            if network_from == "mainland-end":
+                for network, grouped in _by_mainland_end(links):
+                    model.add_exit(GeneralExit(res, network, what, grouped))
+                continue
             if network_from == "link":
                 network = links[0].local
             else:
                 anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
                 network = cloud_endpoint(model.config, anchor if anchor is not None else res)
-            model.add_exit(GeneralExit(res, network, f"{shown_dest} -> {target}".rstrip(), links))
+            model.add_exit(GeneralExit(res, network, what, links))
+
+
+def _by_mainland_end(links: list[Link]) -> list[tuple[Endpoint, list[Link]]]:
+    """``network: mainland-end``: each link under its end in mainland China, whichever side it is.
+
+    A default route advertised over a link (to the far side, or learned from it) moves all traffic
+    of one side across it: the mainland side's, or the far side's into the mainland network.
+    """
+    grouped: dict[tuple[Any, str], tuple[Endpoint, list[Link]]] = {}
+    for link in links:
+        end = link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+        grouped.setdefault((end.jurisdiction, end.label), (end, []))[1].append(link)
+    return list(grouped.values())
 
 
 # --- dedicated lines ------------------------------------------------------------------------------------
+
+
+def _join(
+    model: NetworkModel,
+    spec: Entry,
+    interface_types: list[str],
+    line_of: dict[int, Resource],
+    beyond: dict[int, list[Resource | None]],
+) -> None:
+    """``joined_by``: a resource naming an interface (``attr``) and a router (``router``) joins them,
+    so routes to that router reach the interface's line (Alibaba's ECR child instance of a VBR)."""
+    for member in model.config.of_type(*types_of(spec)):
+        interface = referenced(model.config, member, spec["attr"], *interface_types)
+        line = line_of.get(interface.index) if interface is not None else None
+        if line is not None:
+            beyond[line.index].append(_ref(model, member, spec["router"]))
 
 
 def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
@@ -430,11 +464,15 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
     beyond: dict[int, list[Resource | None]] = defaultdict(list)  # gateways the interfaces attach to
     interfaces = entry.get("interfaces")
     if interfaces:
+        line_of: dict[int, Resource] = {}
         for interface in config.of_type(*types_of(interfaces)):
             line = referenced(config, interface, interfaces["attr"], *types_of(entry))
             if line is not None:
+                line_of[interface.index] = line
                 over[line.index].append(interface)
                 beyond[line.index] += [_ref(model, interface, spec) for spec in interfaces.get("via", ())]
+        for spec in interfaces.get("joined_by", ()):
+            _join(model, spec, types_of(interfaces), line_of, beyond)
     far = entry.get("far_label", {})
     local_hook = products.LOCAL[entry["local"]] if entry.get("local") else None
     for line in config.of_type(*types_of(entry)):

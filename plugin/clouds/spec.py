@@ -210,6 +210,12 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         iface: dict[str, Any] = entry.get("interfaces") or {}
         for t in _types(iface["type"]) if iface else ():
             out.append((t, "; ".join(x for x in (iface["attr"], iface.get("peer_ip"), TAGS) if x)))
+        for joined in iface.get("joined_by", ()):
+            router = joined["router"]
+            for t in _types(joined["type"]):
+                out.append((t, f"{joined['attr']} and {router['attr']}: routes to that router reach the line"))
+            for t in router.get("types", ()):
+                out.append((t, "routes to it reach the lines of the interfaces joined to it"))
         for ref in [
             *iface.get("via", ()),
             *entry.get("via", ()),
