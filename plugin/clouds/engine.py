@@ -261,9 +261,12 @@ def _route_targets(
                 for g in model.config.of_type(*spec["types"])
                 if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
             ]
-            links = [link for gateway in found for link in _reach(model, gateway, spec.get("reach", "gateway"))]
+            reached = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
+            links = [link for _, carried in reached for link in carried]
             if links:
-                return f"{when['attr']} = {first(route.get(when['attr']))}" if when else "", links
+                if when:
+                    return f"{when['attr']} = {first(route.get(when['attr']))}", links
+                return f"the same {spec['same']}: {', '.join(g.address for g, carried in reached if carried)}", links
             continue
         attr, types = spec["attr"], spec.get("types", ())
         if inline:
@@ -387,8 +390,27 @@ class _Lists:
         return None
 
 
+def _named_default(route: dict[str, Any], entry: Entry) -> str | None:
+    """``default_when``: the destination is named (Azure routing intent's ``Internet``), not a CIDR;
+    one of the names is a default route, and a value that cannot be resolved may be one."""
+    spec = entry.get("default_when")
+    if not spec:
+        return None
+    attr, value = spec["attr"], route.get(spec["attr"])
+    names = [spec["equals"]] if isinstance(spec["equals"], str) else list(spec["equals"])
+    found = next((v for v in _scalars(value) if str(v).lower() in {n.lower() for n in names}), None)
+    if found is not None:
+        return f"{attr} {found}, a default route"
+    if unresolved(value):
+        return f"{attr} {_text(value)} cannot be resolved, so it may be {' / '.join(names)}, a default route"
+    return None
+
+
 def _shown_destination(route: dict[str, Any], entry: Entry) -> str | None:
     """A default route among the destinations, or one that cannot be resolved, as a finding says it."""
+    named = _named_default(route, entry)
+    if named is not None:
+        return named
     dest = _default_destination(route, entry)
     if dest is not None:
         return f"route {dest}"

@@ -145,6 +145,9 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
             parts.append(entry["learned"])
         elif entry.get("destination"):
             parts.append(" / ".join(entry["destination"]))
+        if entry.get("default_when"):
+            named = entry["default_when"]
+            parts.append(f"{named['attr']} {' / '.join(_types(named['equals']))} (a default route)")
         if entry.get("destination_list"):
             plist = entry["destination_list"]
             parts.append(
