@@ -332,8 +332,8 @@ def _names_addresses(route: dict[str, Any], entry: Entry) -> bool:
 class _Lists:
     """``destination_list``: the prefixes of the lists routes name as their destination.
 
-    A list holds its prefixes in nested blocks and in separate entry resources that name it; the
-    entries are indexed once per entry, so a scan stays linear.
+    A list holds its prefixes in nested blocks and in separate entry resources that name it; each
+    entry resource is indexed once by the list it names, so a scan stays linear.
     """
 
     def __init__(self, model: NetworkModel, spec: Entry):
