@@ -159,3 +159,24 @@ def test_list_properties_refer_to_each_item() -> None:
     (vif,) = config.by_type["aws_dx_private_virtual_interface"]
     assert vif.attrs["customer_address"] == ["85.214.0.2/30"]
     assert vif.attrs["connection_id"] == "dxcon-0abc1234"
+
+
+def test_list_items_read_as_nested_blocks() -> None:
+    """``Entries.Cidr`` read as ``entry.cidr``: one entry block per item, as the Terraform twin writes them."""
+    template = {
+        "Parameters": {"Office": {"Type": "String", "Default": "10.10.0.0/16"}},
+        "Resources": {
+            "List": {
+                "Type": "AWS::EC2::PrefixList",
+                "Properties": {
+                    "PrefixListName": "corp",
+                    "AddressFamily": "IPv4",
+                    "MaxEntries": 5,
+                    "Entries": [{"Cidr": {"Ref": "Office"}, "Description": "office"}, {"Cidr": "0.0.0.0/0"}],
+                },
+            },
+        },
+    }
+    config = read_template("stack.yaml", template, "cn-north-1", "by test")
+    (plist,) = config.by_type["aws_ec2_managed_prefix_list"]
+    assert plist.attrs["entry"] == [{"cidr": "10.10.0.0/16"}, {"cidr": "0.0.0.0/0"}]

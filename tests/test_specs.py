@@ -216,6 +216,46 @@ def test_a_vpn_from_beijing_to_a_german_address_crosses_without_a_carrier() -> N
     assert c.verdict("CKV_CNX_104", internal) == "PASSED"
 
 
+def test_a_route_to_a_prefix_list_is_a_default_route_when_the_list_may_hold_one() -> None:
+    """The list's entries are read (inline or as entry resources); a list not in the configuration
+    may hold 0.0.0.0/0 and fails closed."""
+    c = Config()
+    c.provider("aws", region="cn-north-1")
+    cgw = c.add("aws_customer_gateway", "fra", ip_address="85.214.10.1", tags={"cn-crossborder:location": "DE"})
+    vgw = c.add("aws_vpn_gateway", "bj")
+    c.add("aws_vpn_connection", "bj_fra", {"customer_gateway_id": cgw, "vpn_gateway_id": vgw})
+    offices = c.add("aws_ec2_managed_prefix_list", "offices", entry=[{"cidr": "10.0.0.0/8"}])
+    shared = c.add("aws_ec2_managed_prefix_list", "shared")
+    c.add("aws_ec2_managed_prefix_list_entry", "rest", {"prefix_list_id": shared}, cidr="::/0")
+    to_offices = c.add("aws_route", "offices", {"gateway_id": vgw, "destination_prefix_list_id": offices})
+    to_shared = c.add("aws_route", "shared", {"gateway_id": vgw, "destination_prefix_list_id": shared})
+    to_unknown = c.add("aws_route", "unknown", {"gateway_id": vgw}, destination_prefix_list_id="pl-0570a1d2")
+    assert c.verdict("CKV_CNX_104", to_offices) == "PASSED"
+    assert c.verdict("CKV_CNX_104", to_shared) == "FAILED"
+    assert c.verdict("CKV_CNX_104", to_unknown) == "FAILED"
+
+
+def test_an_internet_routing_intent_is_judged_at_the_mainland_end_of_each_link() -> None:
+    """A hub abroad advertising 0.0.0.0/0 to a mainland site: the site's traffic leaves the mainland."""
+    c = Config()
+    c.provider("azurerm")
+    site = c.add(
+        "azurerm_vpn_site",
+        "sha",
+        link=[{"name": "ct", "ip_address": "1.1.1.1"}],
+        tags={"cn-crossborder:location": "CN"},
+    )
+    gw = c.add("azurerm_vpn_gateway", "fra", location="germanywestcentral", virtual_hub_id="hub-fra")
+    c.add("azurerm_vpn_gateway_connection", "fra_sha", {"vpn_gateway_id": gw, "remote_vpn_site_id": site})
+
+    def intent(name: str, destinations: list[str]) -> Resource:
+        policy = [{"name": name, "destinations": destinations, "next_hop": "fw"}]
+        return c.add("azurerm_virtual_hub_routing_intent", name, virtual_hub_id="hub-fra", routing_policy=policy)
+
+    assert c.verdict("CKV_CNX_104", intent("internet", ["Internet"])) == "FAILED"
+    assert c.verdict("CKV_CNX_104", intent("private", ["PrivateTraffic"])) == "PASSED"
+
+
 def test_a_vpn_between_two_mainland_ends_is_out_of_scope() -> None:
     c = Config()
     c.provider("alicloud", region="cn-shanghai")

@@ -49,6 +49,19 @@ NO_TWIN: tuple[tuple[tuple[str, ...], str, str], ...] = (
         f"{_REFERENCE}: AWS::EC2::VPNConnection, AWS::EC2::TransitGatewayRoute",
     ),
     (
+        ("aws_ec2_transit_gateway_prefix_list_reference",),
+        "no template type for a transit gateway prefix list reference was found among the "
+        "AWS::EC2::TransitGateway* types (UNVERIFIED that none exists); were there one, its attachment "
+        "could not be followed from a template, as for aws_ec2_transit_gateway_route",
+        _REFERENCE,
+    ),
+    (
+        ("aws_ec2_managed_prefix_list_entry",),
+        "no template type of its own: a template's prefix list holds its entries (AWS::EC2::PrefixList "
+        "Entries), read as the entry blocks of aws_ec2_managed_prefix_list",
+        f"{_REFERENCE}: AWS::EC2::PrefixList",
+    ),
+    (
         ("aws_instance", "aws_launch_template"),
         "AWS::EC2::Instance and AWS::EC2::LaunchTemplate name the image only by ImageId (an AMI ID, or a "
         "Systems Manager parameter resolved at launch); the spec recognises a VPN or firewall appliance by "

@@ -261,9 +261,12 @@ def _route_targets(
                 for g in model.config.of_type(*spec["types"])
                 if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
             ]
-            links = [link for gateway in found for link in _reach(model, gateway, spec.get("reach", "gateway"))]
+            reached = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
+            links = [link for _, carried in reached for link in carried]
             if links:
-                return f"{when['attr']} = {first(route.get(when['attr']))}" if when else "", links
+                if when:
+                    return f"{when['attr']} = {first(route.get(when['attr']))}", links
+                return f"the same {spec['same']}: {', '.join(g.address for g, carried in reached if carried)}", links
             continue
         attr, types = spec["attr"], spec.get("types", ())
         if inline:
@@ -326,33 +329,155 @@ def _names_addresses(route: dict[str, Any], entry: Entry) -> bool:
     return value is None or not is_resolved(value) or _matches(value, when)
 
 
+class _Lists:
+    """``destination_list``: the prefixes of the lists routes name as their destination.
+
+    A list holds its prefixes in nested blocks and in separate entry resources that name it; each
+    entry resource is indexed once by the list it names, so a scan stays linear.
+    """
+
+    def __init__(self, model: NetworkModel, spec: Entry):
+        self.model, self.spec = model, spec
+        self.entries: dict[int, list[Resource]] = defaultdict(list)
+        members: Entry = spec.get("entries") or {}
+        for item in model.config.of_type(*members.get("types", ())):
+            named = referenced(model.config, item, members["attr"], *spec["types"])
+            if named is not None:
+                self.entries[named.index].append(item)
+
+    def prefixes(self, plist: Resource) -> list[Any]:
+        """Every prefix of ``plist`` as written: its blocks' and its entry resources' ``address``."""
+        address = self.spec["address"]
+        blocks = inline_blocks(plist, self.spec["block"]) if "block" in self.spec else ()
+        found = [block.get(address) for block in blocks]
+        found += [item.attrs.get(address) for item in self.entries.get(plist.index, ())]
+        return [value for value in found if value is not None]
+
+    def destination(self, res: Resource, route: dict[str, Any], inline: bool) -> str | None:
+        """How the list a route names may hold the default route, or None when it does not.
+
+        A list outside the configuration (an id, a data source), an entry that cannot be resolved, or a
+        list with no entry here (its entries are kept elsewhere) may hold 0.0.0.0/0: judged as one.
+        """
+        attr = self.spec["attr"]
+        value = route.get(attr)
+        if value is None:
+            return None
+        types = self.spec["types"]
+        if inline:
+            plist = inline_ref(self.model.config, res, attr, value, *types)
+        else:
+            plist = referenced(self.model.config, res, attr, *types)
+        if plist is None:
+            return (
+                f"route to {attr} = {_text(value)}, a prefix list outside this configuration "
+                "(its entries cannot be read, so it may hold 0.0.0.0/0)"
+            )
+        prefixes = self.prefixes(plist)
+        found = next((v for v in _scalars(prefixes) if is_default_route(v)), None)
+        if found is not None:
+            return f"route {found} (an entry of the prefix list {plist.address})"
+        if unresolved(prefixes):
+            return (
+                f"route to the prefix list {plist.address}, whose entries {_text(prefixes)} cannot all be "
+                "resolved (one may be 0.0.0.0/0)"
+            )
+        if not prefixes:
+            return (
+                f"route to the prefix list {plist.address}, which has no entry in this configuration "
+                "(entries kept elsewhere may include 0.0.0.0/0)"
+            )
+        return None
+
+
+def _named_default(route: dict[str, Any], entry: Entry) -> str | None:
+    """``default_when``: the destination is named (Azure routing intent's ``Internet``), not a CIDR;
+    one of the names is a default route, and a value that cannot be resolved may be one."""
+    spec = entry.get("default_when")
+    if not spec:
+        return None
+    attr, value = spec["attr"], route.get(spec["attr"])
+    names = [spec["equals"]] if isinstance(spec["equals"], str) else list(spec["equals"])
+    found = next((v for v in _scalars(value) if str(v).lower() in {n.lower() for n in names}), None)
+    if found is not None:
+        return f"{attr} {found}, a default route"
+    if unresolved(value):
+        return f"{attr} {_text(value)} cannot be resolved, so it may be {' / '.join(names)}, a default route"
+    return None
+
+
+def _shown_destination(route: dict[str, Any], entry: Entry) -> str | None:
+    """A default route among the destinations, or one that cannot be resolved, as a finding says it."""
+    named = _named_default(route, entry)
+    if named is not None:
+        return named
+    dest = _default_destination(route, entry)
+    if dest is not None:
+        return f"route {dest}"
+    dest = next((first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None)
+    if dest is None:
+        return None
+    return f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
+
+
 def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    lists = _Lists(model, entry["destination_list"]) if entry.get("destination_list") else None
     for res in model.config.of_type(*types_of(entry)):
         for route, inline in _routes_of(res, entry):
             if not _names_addresses(route, entry):
                 continue
-            dest = _default_destination(route, entry)
-            shown_dest = f"route {dest}"
-            if dest is None:
-                dest = next(
-                    (first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None
-                )
-                if dest is None:
-                    continue
-                shown_dest = f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
+            shown_dest = _shown_destination(route, entry)
+            if shown_dest is None and lists is not None:
+                shown_dest = lists.destination(res, route, inline)
+            if shown_dest is None:
+                continue
             target, links = _route_targets(model, res, route, inline, entry["targets"])
             if not links:
                 continue
+            what = f"{shown_dest} -> {target}".rstrip()
             network_from = entry.get("network")
+            if network_from == "mainland-end":
+                for network, grouped in _by_mainland_end(links):
+                    model.add_exit(GeneralExit(res, network, what, grouped))
+                continue
             if network_from == "link":
                 network = links[0].local
             else:
                 anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
                 network = cloud_endpoint(model.config, anchor if anchor is not None else res)
-            model.add_exit(GeneralExit(res, network, f"{shown_dest} -> {target}".rstrip(), links))
+            model.add_exit(GeneralExit(res, network, what, links))
+
+
+def _by_mainland_end(links: list[Link]) -> list[tuple[Endpoint, list[Link]]]:
+    """``network: mainland-end``: each link under its end in mainland China, whichever side it is.
+
+    A default route advertised over a link (to the far side, or learned from it) moves all traffic
+    of one side across it: the mainland side's, or the far side's into the mainland network.
+    """
+    grouped: dict[tuple[Any, str], tuple[Endpoint, list[Link]]] = {}
+    for link in links:
+        end = link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+        grouped.setdefault((end.jurisdiction, end.label), (end, []))[1].append(link)
+    return list(grouped.values())
 
 
 # --- dedicated lines ------------------------------------------------------------------------------------
+
+
+def _join(
+    model: NetworkModel,
+    spec: Entry,
+    interface_types: list[str],
+    line_of: dict[int, Resource],
+    beyond: dict[int, list[Resource | None]],
+) -> None:
+    """``joined_by``: a resource naming an interface (``attr``) and a router (``router``) joins them,
+    so routes to that router reach the interface's line (Alibaba's ECR child instance of a VBR)."""
+    for member in model.config.of_type(*types_of(spec)):
+        interface = referenced(model.config, member, spec["attr"], *interface_types)
+        line = line_of.get(interface.index) if interface is not None else None
+        if line is not None:
+            beyond[line.index].append(_ref(model, member, spec["router"]))
 
 
 def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
@@ -361,11 +486,15 @@ def build_lines(model: NetworkModel, entry: Entry, cloud: str) -> None:
     beyond: dict[int, list[Resource | None]] = defaultdict(list)  # gateways the interfaces attach to
     interfaces = entry.get("interfaces")
     if interfaces:
+        line_of: dict[int, Resource] = {}
         for interface in config.of_type(*types_of(interfaces)):
             line = referenced(config, interface, interfaces["attr"], *types_of(entry))
             if line is not None:
+                line_of[interface.index] = line
                 over[line.index].append(interface)
                 beyond[line.index] += [_ref(model, interface, spec) for spec in interfaces.get("via", ())]
+        for spec in interfaces.get("joined_by", ()):
+            _join(model, spec, types_of(interfaces), line_of, beyond)
     far = entry.get("far_label", {})
     local_hook = products.LOCAL[entry["local"]] if entry.get("local") else None
     for line in config.of_type(*types_of(entry)):

@@ -141,7 +141,19 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
                 )
                 parts.append(f"{where}{src['attr']} ({side.replace('_', ' ')})")
     elif section == "routes":
-        parts.append(entry["learned"] if entry.get("learned") else " / ".join(entry["destination"]))
+        if entry.get("learned"):
+            parts.append(entry["learned"])
+        elif entry.get("destination"):
+            parts.append(" / ".join(entry["destination"]))
+        if entry.get("default_when"):
+            named = entry["default_when"]
+            parts.append(f"{named['attr']} {' / '.join(_types(named['equals']))} (a default route)")
+        if entry.get("destination_list"):
+            plist = entry["destination_list"]
+            parts.append(
+                f"{plist['attr']} -> {' / '.join(plist['types'])} (its prefixes; a list outside the "
+                "configuration may hold 0.0.0.0/0)"
+            )
         if entry.get("destination_when"):
             when = entry["destination_when"]
             parts.append(f"only where {when['attr']} = {' / '.join(_types(when['equals']))}")
@@ -201,6 +213,12 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         iface: dict[str, Any] = entry.get("interfaces") or {}
         for t in _types(iface["type"]) if iface else ():
             out.append((t, "; ".join(x for x in (iface["attr"], iface.get("peer_ip"), TAGS) if x)))
+        for joined in iface.get("joined_by", ()):
+            router = joined["router"]
+            for t in _types(joined["type"]):
+                out.append((t, f"{joined['attr']} and {router['attr']}: routes to that router reach the line"))
+            for t in router.get("types", ()):
+                out.append((t, "routes to it reach the lines of the interfaces joined to it"))
         for ref in [
             *iface.get("via", ()),
             *entry.get("via", ()),
@@ -212,6 +230,13 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
         network = entry.get("network")
         for t in network.get("types", ()) if isinstance(network, dict) else ():
             out.append((t, "its region: the network the route applies to"))
+        plist = entry.get("destination_list")
+        if plist:
+            held = f"{plist['block']} {plist['address']}" if plist.get("block") else plist["address"]
+            for t in plist["types"]:
+                out.append((t, f"{held}: a route to the list is a default route when one is 0.0.0.0/0 or ::/0"))
+            for t in plist.get("entries", {}).get("types", ()):
+                out.append((t, f"{plist['address']} of the list its {plist['entries']['attr']} names"))
         for target in entry["targets"]:
             for t in target["types"]:
                 out.append((t, "next hop: the links it carries"))

@@ -31,7 +31,8 @@ REGION_PARAMETER = "Region"
 
 # Template type -> (Terraform type, {property: argument}) for every type a rule reads. A property
 # written ``List.Key`` is the ``Key`` of every item of the list property ``List`` (a virtual
-# interface's BGP peers), read as one argument listing them all. Property names and shapes are those
+# interface's BGP peers), read as one argument listing them all, or, when the argument is written
+# ``block.key``, as one nested ``block`` per item (a prefix list's entries). Property names and shapes are those
 # of the CloudFormation Template Reference (docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference).
 AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "AWS::EC2::VPNConnection": (
@@ -59,10 +60,13 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
         {
             "DestinationCidrBlock": "destination_cidr_block",
             "DestinationIpv6CidrBlock": "destination_ipv6_cidr_block",
+            "DestinationPrefixListId": "destination_prefix_list_id",
             "GatewayId": "gateway_id",
             "TransitGatewayId": "transit_gateway_id",
         },
     ),
+    # Entries is a list of {Cidr, Description}: read as the twin's entry blocks.
+    "AWS::EC2::PrefixList": ("aws_ec2_managed_prefix_list", {"Entries.Cidr": "entry.cidr"}),
     "AWS::EC2::VPNConnectionRoute": (
         "aws_vpn_connection_route",
         {"DestinationCidrBlock": "destination_cidr_block", "VpnConnectionId": "vpn_connection_id"},
@@ -236,10 +240,11 @@ def read_template(path: str, template: Mapping[str, Any], region: str | None, ho
             if "." in prop:
                 found = []
                 values = _in_items(raw, prop, tpl, found)
+                block, _, key = name.partition(".")
                 if values:
-                    attrs[name] = values
+                    attrs[block] = [{key: value} for value in values] if key else values
                 if found:
-                    refs[name] = found
+                    refs[block] = found
         attrs["tags"] = _tags(attrs)
         if region is not None:
             attrs["region"] = region
