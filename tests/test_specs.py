@@ -329,6 +329,70 @@ def test_a_line_names_its_carrier() -> None:
     assert c.verdict("CKV_CNX_102", other) == "FAILED"
 
 
+def test_a_route_published_into_a_network_counts_only_toward_its_next_hops_region() -> None:
+    """``far_region``: a default route published from outside the mainland crosses toward its next
+    hop; one published from a mainland region draws the other members' traffic into the mainland."""
+    c = Config()
+    c.provider("volcengine", region="cn-beijing")
+    cen = c.add("volcengine_cen", "net")
+    c.add("volcengine_cen_attach_instance", "bj", {"cen_id": cen}, instance_region_id="cn-beijing")
+    c.add("volcengine_cen_attach_instance", "hk", {"cen_id": cen}, instance_region_id="cn-hongkong")
+    hk = c.add("volcengine_cen_route_entry", "hk", {"cen_id": cen}, destination_cidr_block="0.0.0.0/0")
+    hk.attrs["instance_region_id"] = "cn-hongkong"
+    bj = c.add("volcengine_cen_route_entry", "bj", {"cen_id": cen}, destination_cidr_block="0.0.0.0/0")
+    bj.attrs["instance_region_id"] = "cn-beijing"
+    unknown = c.add("volcengine_cen_route_entry", "unknown", {"cen_id": cen}, destination_cidr_block="::/0")
+    unknown.attrs["instance_region_id"] = "${var.region}"
+    assert c.verdict("CKV_CNX_104", hk) == "FAILED"
+    assert c.verdict("CKV_CNX_104", bj) == "PASSED"
+    assert c.verdict("CKV_CNX_104", unknown) == "FAILED"  # not known statically: every leg counts
+
+
+def test_a_member_advertising_a_default_route_is_the_exit_of_the_mainland_members() -> None:
+    """``self``: the route is written on the member itself; the legs it is the overseas end of carry it."""
+    c = Config()
+    c.provider("huaweicloud", region="cn-north-4")
+    cc = c.add("huaweicloud_cc_connection", "cc")
+    refs = {"cloud_connection_id": cc}
+    bj = c.add("huaweicloud_cc_network_instance", "bj", refs, region_id="cn-north-4", cidrs=["0.0.0.0/0"])
+    hk = c.add("huaweicloud_cc_network_instance", "hk", refs, region_id="ap-southeast-1", cidrs=["::/0"])
+    office = c.add("huaweicloud_cc_network_instance", "office", refs, region_id="ap-southeast-1", cidrs=["10.0.0.0/8"])
+    assert c.verdict("CKV_CNX_104", hk) == "FAILED"
+    assert c.verdict("CKV_CNX_104", bj) == "PASSED"
+    assert c.verdict("CKV_CNX_104", office) == "PASSED"
+
+
+def test_a_vpn_gateway_route_turned_on_into_a_ccn_reaches_the_members_across_the_border() -> None:
+    """``attached_by`` and ``destination_when``: the gateway's CCN attachment carries the route to
+    the mainland members; a route turned off is not published."""
+    c = Config()
+    c.provider("tencentcloud", region="ap-hongkong")
+    ccn = c.add("tencentcloud_ccn", "ccn")
+    gw = c.add("tencentcloud_vpn_gateway", "hk", type="CCN")
+    c.add("tencentcloud_ccn_attachment", "sh", {"ccn_id": ccn}, instance_region="ap-shanghai", instance_id="vpc-sh")
+    c.add("tencentcloud_ccn_attachment", "gw", {"ccn_id": ccn, "instance_id": gw}, instance_region="ap-hongkong")
+    refs = {"vpn_gateway_id": gw}
+    on = c.add("tencentcloud_vpn_gateway_ccn_routes", "on", refs, destination_cidr_block="0.0.0.0/0", status="ENABLE")
+    off = c.add(
+        "tencentcloud_vpn_gateway_ccn_routes", "off", refs, destination_cidr_block="0.0.0.0/0", status="DISABLE"
+    )
+    assert c.verdict("CKV_CNX_104", on) == "FAILED"
+    assert c.verdict("CKV_CNX_104", off) == "PASSED"
+
+
+def test_destinations_in_nested_blocks_are_read() -> None:
+    """``destination_block``: Tencent's ``route_filter_prefixes { cidr }`` on an existing tunnel."""
+    c = Config()
+    c.provider("tencentcloud", region="ap-beijing")
+    line = c.add("tencentcloud_dc_instance", "line", line_operator="ChinaTelecom", location="Frankfurt")
+    tunnel = c.add("tencentcloud_dcx", "dcx", {"dc_id": line})
+    refs = {"direct_connect_tunnel_id": tunnel}
+    default = c.add("tencentcloud_dcx_extra_config", "default", refs, route_filter_prefixes=[{"cidr": "0.0.0.0/0"}])
+    office = c.add("tencentcloud_dcx_extra_config", "office", refs, route_filter_prefixes=[{"cidr": "10.0.0.0/8"}])
+    assert c.verdict("CKV_CNX_104", default) == "FAILED"
+    assert c.verdict("CKV_CNX_104", office) == "PASSED"
+
+
 # The resource types the first release's coverage audit marked H (a real cross-border path or a common
 # default-route path), per cloud: products-and-gaps §2 of the audit, one table per provider.
 HIGH_IMPORTANCE = {

@@ -18,7 +18,7 @@ circuit endpoints and IP registration apply as for a VPN peer.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ class GatewayType:
     image: dict[str, Any] | None = None  # a machine image naming the device (an appliance on a VM)
     place: str = "address"  # where the device stands: its address, or the resource's region
     candidate: bool = False  # a VPN device only when its text names one (a VM whose image may be an appliance)
+    described_by: tuple[dict[str, Any], ...] = ()  # other resources naming the device (a config download)
 
 
 GATEWAYS: tuple[GatewayType, ...] = tuple(
@@ -59,6 +60,7 @@ GATEWAYS: tuple[GatewayType, ...] = tuple(
         d.get("image"),
         str(d.get("place", "address")),
         bool(d.get("candidate", False)),
+        tuple(d.get("described_by", ())),
     )
     for spec in all_specs()
     for d in spec.data.get("devices", ())
@@ -95,10 +97,37 @@ def _texts(res: Resource, kind: GatewayType | None, config: TerraformConfig | No
         return []
     if kind.image is not None:
         return _image_texts(res, kind.image, config)
+    described = _described(res, kind, config)
     if kind.join:
-        words = [str(first(res.attrs.get(a))) for a in kind.text_attrs if _text(res.attrs.get(a)) is not None]
-        return [(" + ".join(kind.text_attrs), " ".join(words) if words else None)]
-    return [(attr, res.attrs.get(attr)) for attr in kind.text_attrs]
+        return [*described, (" + ".join(kind.text_attrs), _joined(res.attrs, kind.text_attrs))]
+    return [*described, *((attr, res.attrs.get(attr)) for attr in kind.text_attrs)]
+
+
+def _joined(holder: Mapping[str, Any], attrs: Sequence[str]) -> str | None:
+    """The set attributes read as one text (a vendor, then a model)."""
+    words = [str(first(holder.get(a))) for a in attrs if _text(holder.get(a)) is not None]
+    return " ".join(words) if words else None
+
+
+def _described(res: Resource, kind: GatewayType, config: TerraformConfig | None) -> list[tuple[str, Any]]:
+    """What other resources say the device is: ``described_by`` types whose path of references ends
+    at ``res`` (Tencent's configuration download names the vendor and platform of a connection's
+    customer gateway). Read before the gateway's own text: it is a structured vendor field."""
+    if config is None:
+        return []
+    out: list[tuple[str, Any]] = []
+    for spec in kind.described_by:
+        for other in config.of_type(spec["type"]):
+            found: Resource | None = other
+            for step in spec["path"]:
+                found = referenced(config, found, step["attr"], *step.get("types", ())) if found else None
+            if found is None or found.index != res.index:
+                continue
+            holders = list(inline_blocks(other, spec["block"])) if spec.get("block") else [other.attrs]
+            where = f"{spec['block']} " if spec.get("block") else ""
+            for holder in holders:
+                out.append((f"{where}{' + '.join(spec['text'])} of {other.address}", _joined(holder, spec["text"])))
+    return out
 
 
 def _image_texts(res: Resource, image: dict[str, Any], config: TerraformConfig | None) -> list[tuple[str, Any]]:
@@ -181,12 +210,24 @@ def _reads(g: GatewayType) -> str:
         texts += ")"
     else:
         texts = (" + " if g.join else ", ").join(g.text_attrs)
+    for spec in reversed(g.described_by):  # read first
+        named = f"{spec['block']} " if spec.get("block") else ""
+        texts = f"the device a {spec['type']} names (its {named}{' + '.join(spec['text'])}), {texts}"
     where = "the region it runs in" if g.place == "region" else " or ".join(g.address_attrs)
     if g.address_block:
         where = f"{g.address_block} {where}"
     return _READS.format(texts=texts, address=where)
 
 
+def _described_reads(g: GatewayType, spec: dict[str, Any]) -> str:
+    path = " -> ".join(step["attr"] for step in spec["path"])
+    where = f"{spec['block']} " if spec.get("block") else ""
+    return f"{where}{' + '.join(spec['text'])}: names the device of the {g.type} its {path} leads to"
+
+
 COVERAGE = {
-    "CKV_CNX_201": tuple(Coverage(g.cloud, g.type, _reads(g)) for g in GATEWAYS),
+    "CKV_CNX_201": (
+        *(Coverage(g.cloud, g.type, _reads(g)) for g in GATEWAYS),
+        *(Coverage(g.cloud, d["type"], _described_reads(g, d), False) for g in GATEWAYS for d in g.described_by),
+    ),
 }

@@ -253,6 +253,11 @@ def _route_targets(
         when = spec.get("when")
         if when and not _matches(route.get(when["attr"]), when):
             continue
+        if spec.get("self"):  # the route is written on the link's own resource (a line, a member)
+            links = _toward(route, spec, _reach(model, res, spec.get("reach", "gateway")))
+            if links:
+                return f"{res.address} itself", links
+            continue
         if "same" in spec:  # every gateway of the route's root module that shares an attribute with it
             key = str(first(res.attrs.get(spec["same"])) or "").lower()
             root = model.config.root_of(res.scope)
@@ -261,12 +266,12 @@ def _route_targets(
                 for g in model.config.of_type(*spec["types"])
                 if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
             ]
-            reached = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
-            links = [link for _, carried in reached for link in carried]
+            shared = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
+            links = [link for _, carried in shared for link in carried]
             if links:
                 if when:
                     return f"{when['attr']} = {first(route.get(when['attr']))}", links
-                return f"the same {spec['same']}: {', '.join(g.address for g, carried in reached if carried)}", links
+                return f"the same {spec['same']}: {', '.join(g.address for g, carried in shared if carried)}", links
             continue
         attr, types = spec["attr"], spec.get("types", ())
         if inline:
@@ -282,13 +287,43 @@ def _route_targets(
             target = _ref(model, target, spec["via"])
         if target is None:
             continue
-        links = _reach(model, target, spec.get("reach", "gateway"))
-        if kind:  # an attachment of one kind carries only links of that kind
-            links = [link for link in links if link.kind == kind]
+        carriers = _attached_by(model, target, spec["attached_by"]) if spec.get("attached_by") else [target]
+        reached: list[tuple[Resource, list[Link]]] = []
+        for carrier in carriers:
+            links = _reach(model, carrier, spec.get("reach", "gateway"))
+            if kind:  # an attachment of one kind carries only links of that kind
+                links = [link for link in links if link.kind == kind]
+            reached.append((carrier, _toward(route, spec, links)))
+        links = [link for _, found in reached for link in found]
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
-            return f"{hop}{target.address}", links
+            by = [carrier.address for carrier, found in reached if found and carrier is not target]
+            attached = f" (attached by {', '.join(by)})" if by else ""
+            return f"{hop}{target.address}{attached}", links
     return "", []
+
+
+def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Resource]:
+    """``attached_by``: the resources of ``types`` whose ``attr`` names the next hop (a CCN attachment
+    of a VPN gateway); the route reaches what they carry."""
+    return [
+        other
+        for other in model.config.of_type(*spec["types"])
+        if (found := referenced(model.config, other, spec["attr"], target.type)) is not None
+        and found.index == target.index
+    ]
+
+
+def _toward(route: dict[str, Any], spec: Entry, links: list[Link]) -> list[Link]:
+    """``far_region``: only the links whose end outside the mainland is the region the route's
+    attribute names (the next hop's region): a mainland network's traffic crosses only toward it.
+    A region not known statically keeps every link."""
+    attr = spec.get("far_region")
+    value = first(route.get(attr)) if attr else None
+    if not attr or not is_resolved(value) or value is None:
+        return links
+    wanted = str(value).strip().lower()
+    return [link for link in links if link.remote.label.split(" (")[0].strip().lower() == wanted]
 
 
 def _target_is(target: Resource, spec: Entry) -> bool:
@@ -301,7 +336,12 @@ def _target_is(target: Resource, spec: Entry) -> bool:
 def _routes_of(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], bool]]:
     if res.type in entry.get("block_types", ()):
         return [(dict(block), True) for block in inline_blocks(res, entry["block"])]
-    routes = [(dict(res.attrs), False)]
+    attrs = dict(res.attrs)
+    if entry.get("destination_block"):  # the destinations are in nested blocks (``route_filter_prefixes { cidr }``)
+        blocks = list(inline_blocks(res, entry["destination_block"]))
+        for attr in entry.get("destination", ()):
+            attrs[attr] = [block.get(attr) for block in blocks if block.get(attr) is not None]
+    routes = [(attrs, False)]
     for hop in inline_blocks(res, entry["hops"]) if entry.get("hops") else ():  # ECMP next hops
         routes.append(({**dict(res.attrs), **dict(hop)}, True))
     return routes
@@ -440,11 +480,15 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 for network, grouped in _by_mainland_end(links):
                     model.add_exit(GeneralExit(res, network, what, grouped))
                 continue
-            if network_from == "link":
-                network = links[0].local
-            else:
-                anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
-                network = cloud_endpoint(model.config, anchor if anchor is not None else res)
+            if network_from == "link":  # each link's own cloud end is the network whose traffic leaves
+                by_end: dict[tuple[str | None, str], list[Link]] = defaultdict(list)
+                for link in links:
+                    by_end[(link.local.jurisdiction, link.local.label)].append(link)
+                for group in by_end.values():
+                    model.add_exit(GeneralExit(res, group[0].local, what, group))
+                continue
+            anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
+            network = cloud_endpoint(model.config, anchor if anchor is not None else res)
             model.add_exit(GeneralExit(res, network, what, links))
 
 

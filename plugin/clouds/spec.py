@@ -96,11 +96,18 @@ def _ref_text(spec: dict[str, Any] | None) -> str:
         return ""
     when = spec.get("when")
     cond = f" when {when['attr']} = {' / '.join(_types(when['equals']))}" if when else ""
+    if spec.get("far_region"):
+        cond += f" (only links toward the region in {spec['far_region']})"
+    if spec.get("self"):
+        return f"the resource itself: the links it carries{cond}"
     if "same" in spec:
         return f"the {' / '.join(spec['types'])} of the same {spec['same']}{cond}"
     via = f" -> its {spec['via']['attr']}" if spec.get("via") else ""
     if spec.get("is"):
         via = f" ({spec['is']['attr']} {' / '.join(_types(spec['is']['equals']))} or unset){via}"
+    if spec.get("attached_by"):
+        by = spec["attached_by"]
+        via = f"{via} -> the {' / '.join(by['types'])} whose {by['attr']} names it"
     return f"{spec['attr']} -> {' / '.join(spec.get('types', ()))}{via}{cond}"
 
 
@@ -145,6 +152,8 @@ def _reads(section: str, entry: dict[str, Any]) -> str:
             parts.append(entry["learned"])
         elif entry.get("destination"):
             parts.append(" / ".join(entry["destination"]))
+            if entry.get("destination_block"):
+                parts[-1] = f"{entry['destination_block']} {parts[-1]}"
         if entry.get("default_when"):
             named = entry["default_when"]
             parts.append(f"{named['attr']} {' / '.join(_types(named['equals']))} (a default route)")
@@ -238,10 +247,14 @@ def _read_only(section: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
             for t in plist.get("entries", {}).get("types", ()):
                 out.append((t, f"{plist['address']} of the list its {plist['entries']['attr']} names"))
         for target in entry["targets"]:
-            for t in target["types"]:
+            for t in target.get("types", ()):
                 out.append((t, "next hop: the links it carries"))
             for t in target.get("via", {}).get("types", ()):
                 out.append((t, "behind a next hop: the links it carries"))
+            for t in target.get("attached_by", {}).get("types", ()):
+                out.append(
+                    (t, f"{target['attached_by']['attr']}: attaches a next hop to the network whose links it carries")
+                )
     elif section == "selectors":  # a selector held by the connection's gateway or peer
         for side in ("cloud_side", "peer_side"):
             for src in entry.get(side, ()):
