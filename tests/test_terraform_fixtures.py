@@ -1,4 +1,8 @@
-"""Every annotated fixture tree, scanned by the real command: verdicts must match exactly."""
+"""Every annotated fixture tree, scanned by the real command: verdicts must match exactly.
+
+The trees are scanned together, once per session (``harness.scan_fixture`` says why each tree gets
+what ``scan TREE`` gives it); each test judges its own tree's share of the report.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_tree
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_fixture
 
 TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 
@@ -15,8 +19,9 @@ TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 def test_fixture_verdicts(tree: Path) -> None:
     expected = expected_verdicts(tree)
     assert expected, f"{tree} has no # expect: annotations"
-    proc, reports = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr
+    reports = scan.reports
     actual = actual_verdicts(reports, tree)
     missing = {k: v for k, v in expected.items() if k not in actual}
     unexpected = {k: v for k, v in actual.items() if k not in expected}
@@ -25,7 +30,10 @@ def test_fixture_verdicts(tree: Path) -> None:
         f"missing={missing}\nunannotated={unexpected}\nwrong (expected, actual)={wrong}"
     )
     has_failure = "FAILED" in actual.values()
-    assert proc.returncode == (1 if has_failure else 0)
+    # A tree with a failure is scanned with the others that have one: the run exits 1 as this tree
+    # alone would. A tree without one is scanned alone: its exit code is its own.
+    assert has_failure or scan.together_with == (tree,)
+    assert scan.returncode == (1 if has_failure else 0)
     # Every verdict says why: a pass carries its reason like a failure does (no silent pass).
     silent = [
         f"{rec['check_id']} {rec['resource']}"
