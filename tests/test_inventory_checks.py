@@ -93,7 +93,10 @@ def test_valid_example_is_the_one_in_the_docs() -> None:
 def broken_files_scanned() -> subprocess.CompletedProcess:
     """``scan`` given every broken inventory as a path, in one run: each file is judged in the
     context of its directory and only its own findings are reported, as when it is given alone."""
-    return run_cli("scan", *map(str, sorted(INVALID.glob("*.yaml"))), "--as-of", "2026-11-23", "--format", "json")
+    files = sorted(INVALID.glob("*.yaml"))
+    proc = run_cli("scan", *map(str, files), "--as-of", "2026-11-23", "--format", "json")
+    assert {Path(r["file_abs_path"]) for r in records(reports(proc.stdout))} <= set(files), proc.stdout[-3000:]
+    return proc
 
 
 @pytest.mark.parametrize("file", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.name)
