@@ -6,11 +6,12 @@ what ``scan TREE`` gives it); each test judges its own tree's share of the repor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_fixture
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_fixture, scan_tree_once
 
 TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 
@@ -43,3 +44,21 @@ def test_fixture_verdicts(tree: Path) -> None:
         and not rec.get("details")
     ]
     assert not silent, f"PASSED without details: {silent}"
+
+
+def test_a_tree_scanned_with_the_others_gets_what_it_gets_alone() -> None:
+    """The share of the joint scan is the report of ``scan TREE``: every record, field for field."""
+    tree = FIXTURES / "terraform" / "aws_vpn"
+    scan = scan_fixture(tree)
+    assert len(scan.together_with) > 1
+    _, alone = scan_tree_once(tree, "--soft-fail")  # test_cli's run: --soft-fail changes the exit code only
+
+    def contents(reports: list[dict]) -> list[tuple[str, str, list[str]]]:
+        return sorted(
+            (r["check_type"], json.dumps(rec, sort_keys=True), sorted(r["results"]["parsing_errors"]))
+            for r in reports
+            for rec in records([r])
+        )
+
+    assert contents(scan.reports) == contents(alone)
+    assert {r["check_type"] for r in scan.reports} == {r["check_type"] for r in alone}
