@@ -7,12 +7,14 @@ list item (in an inventory) names the verdict of every check that reports on it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +133,20 @@ def records(report_list: Iterable[dict]) -> list[dict]:
 
 def scan_tree(tree: Path, *extra: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
     proc = run_cli("scan", str(tree), "--format", "json", "--as-of", AS_OF, *extra)
+    return proc, reports(proc.stdout) if proc.stdout.strip() else []
+
+
+@functools.cache
+def run_cli_once(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``run_cli`` for an invocation several tests make on inputs that never change (fixture trees):
+    run once per session, its result shared. Never for a tree a test writes to."""
+    return run_cli(*args, cwd=cwd)
+
+
+def scan_tree_once(tree: Path, *extra: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """``scan_tree`` of a fixture tree, run once per session for the same options."""
+    assert FIXTURES in tree.parents, f"{tree} is not a fixture tree: its scan cannot be shared"
+    proc = run_cli_once("scan", str(tree), "--format", "json", "--as-of", AS_OF, *extra)
     return proc, reports(proc.stdout) if proc.stdout.strip() else []
 
 
@@ -264,3 +280,119 @@ def plain_checkov_frameworks(
     )
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     return proc.returncode, reports(proc.stdout) if proc.stdout.strip() else []
+
+
+# --- the annotated fixture trees, scanned together -----------------------------------------------
+#
+# Starting the command costs seconds of imports, the scan of a fixture tree a fraction of that, and
+# several test modules judge the same trees. So the trees are scanned once per session, all in one
+# ``scan A B C ...``, and each test reads its tree's share of that report.
+#
+# What a tree gets that way is what ``scan TREE`` gives, because of what ``scan`` promises for
+# several paths (docs/usage.md): each path is judged by a Checkov run of its own, over its own
+# directory, under its own policy (the nearest to it), and the reports are merged. Only a finding in
+# a file that lies in another of the scanned paths would go to that path instead; the trees are
+# disjoint and no module call leaves its tree (``_self_contained``), so each tree keeps all of its
+# findings and gets none of another's. The exit code of the run is that of its trees together:
+# 1 when any failed. Each tree that has a failure would exit 1 alone (a failed finding fails the
+# scan), so the trees annotated with a failure are scanned together, and a tree annotated with
+# none is scanned alone, where its exit code 0 is its own.
+
+ANNOTATED_KINDS = ("terraform", "cloudformation", "inventory", "plan")
+_MODULE_SOURCE = re.compile(r'^\s*"?source"?\s*[=:]\s*"(?P<source>\.{1,2}/[^"]*)"', re.MULTILINE)
+
+
+def expected_any(tree: Path) -> Verdicts:
+    """Every annotation under ``tree``, whatever the kind of file it is in."""
+    return {**expected_verdicts(tree), **expected_cfn_verdicts(tree), **expected_inventory_verdicts(tree)}
+
+
+@functools.cache
+def annotated_trees() -> tuple[Path, ...]:
+    """The fixture trees whose files carry ``# expect:`` annotations."""
+    return tuple(
+        tree
+        for kind in ANNOTATED_KINDS
+        for tree in sorted(p for p in (FIXTURES / kind).iterdir() if p.is_dir())
+        if expected_any(tree)
+    )
+
+
+@dataclass(frozen=True)
+class TreeScan:
+    """What ``scan`` said about one tree: the exit code and standard error of the run that judged it,
+    and the reports cut down to the tree's own files (without Checkov's ``summary``, which counted
+    the whole run)."""
+
+    tree: Path
+    returncode: int
+    stderr: str
+    reports: list[dict]
+    together_with: tuple[Path, ...]  # the trees of the same run
+
+
+def _self_contained(tree: Path) -> None:
+    """Every local module source of ``tree`` stays inside it (the condition for scanning it with others)."""
+    for file in sorted([*tree.rglob("*.tf"), *tree.rglob("*.tf.json")]):
+        for m in _MODULE_SOURCE.finditer(file.read_text(encoding="utf-8")):
+            source = (file.parent / m["source"]).resolve()
+            assert source == tree.resolve() or tree.resolve() in source.parents, (
+                f"{file}: module source {m['source']} leaves the tree {tree}; scanned with other trees, its "
+                "findings could go to another path: scan this tree alone"
+            )
+
+
+def _file_of(name: str) -> Path:
+    """A file a report names, resolved as the command (working directory ROOT) named it."""
+    path = Path(name)
+    return (path if path.is_absolute() else ROOT / path).resolve()
+
+
+def _record_file(rec: dict) -> Path:
+    name = rec.get("file_abs_path")
+    assert name, f"a record without file_abs_path cannot be given to its tree: {rec.get('resource')}"
+    return _file_of(name)
+
+
+def _share(report_list: list[dict], tree: Path) -> list[dict]:
+    """The reports of a run over several trees, cut down to the records and parse errors of ``tree``."""
+    root = tree.resolve()
+    out = []
+    for report in report_list:
+        results = report.get("results", {})
+        kept = {
+            key: [rec for rec in results.get(key, []) if root in _record_file(rec).parents]
+            for key in ("passed_checks", "failed_checks", "skipped_checks")
+        }
+        errors = [f for f in results.get("parsing_errors", []) if root in _file_of(f).parents]
+        if any(kept.values()) or errors:
+            rest = {k: v for k, v in report.items() if k not in ("results", "summary")}
+            out.append({**rest, "results": {**results, **kept, "parsing_errors": errors}})
+    return out
+
+
+@functools.cache
+def _scan_together(trees: tuple[Path, ...]) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    for tree in trees:
+        _self_contained(tree)
+    proc = run_cli("scan", *map(str, trees), "--format", "json", "--as-of", AS_OF)
+    found = reports(proc.stdout) if proc.stdout.strip() else []
+    roots = [t.resolve() for t in trees]
+    for report in found:
+        results = report.get("results", {})
+        files = [_record_file(r) for key in ("passed_checks", "failed_checks", "skipped_checks") for r in results[key]]
+        files += [_file_of(f) for f in results.get("parsing_errors", [])]
+        for file in files:
+            owners = [root for root in roots if root in file.parents]
+            assert len(owners) == 1, f"{file} lies in {len(owners)} of the trees scanned together"
+    return proc, found
+
+
+def scan_fixture(tree: Path) -> TreeScan:
+    """``scan TREE --format json --as-of AS_OF`` for an annotated fixture tree, shared by the session."""
+    trees = annotated_trees()
+    assert tree in trees, f"{tree} is not an annotated fixture tree"
+    failing = tuple(t for t in trees if "FAILED" in expected_any(t).values())
+    group = failing if tree in failing else (tree,)
+    proc, found = _scan_together(group)
+    return TreeScan(tree, proc.returncode, proc.stderr, _share(found, tree), group)

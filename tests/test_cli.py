@@ -15,16 +15,33 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.harness import AS_OF, FIXTURES, ROOT, actual_verdicts, plain_checkov, reports, run_cli, scan_tree
+from tests.harness import (
+    AS_OF,
+    FIXTURES,
+    ROOT,
+    actual_verdicts,
+    plain_checkov,
+    reports,
+    run_cli,
+    run_cli_once,
+    scan_fixture,
+    scan_tree,
+    scan_tree_once,
+)
 
 AWS = FIXTURES / "terraform" / "aws_vpn"
 CLI = FIXTURES / "cli"
 
 
+def _scan_aws_cli_format() -> subprocess.CompletedProcess:
+    """``scan AWS`` in the default format: one run for the tests that judge it."""
+    return run_cli_once("scan", str(AWS), "--as-of", AS_OF)
+
+
 def test_failures_exit_1_and_soft_fail_exits_0() -> None:
-    proc, _ = scan_tree(AWS)
+    proc = _scan_aws_cli_format()
     assert proc.returncode == 1
-    soft, _ = scan_tree(AWS, "--soft-fail")
+    soft, _ = scan_tree_once(AWS, "--soft-fail")
     assert soft.returncode == 0
 
 
@@ -54,7 +71,7 @@ def test_clean_tree_exits_0(tmp_path: Path) -> None:
 
 
 def test_cli_format_names_endpoints_legal_basis_and_fix() -> None:
-    proc = run_cli("scan", str(AWS), "--as-of", AS_OF)
+    proc = _scan_aws_cli_format()
     assert proc.returncode == 1
     out = proc.stdout
     assert "CKV_CNX_101" in out and "aws_vpn_connection.beijing_to_frankfurt" in out
@@ -85,7 +102,7 @@ def test_output_file_and_machine_formats(tmp_path: Path) -> None:
 
 
 def test_exemption_becomes_skipped_with_reason() -> None:
-    _, out = scan_tree(AWS)
+    out = scan_fixture(AWS).reports
     skipped = [r for rep in out for r in rep["results"]["skipped_checks"]]
     legacy = [r for r in skipped if r["resource"] == "aws_vpn_connection.legacy"]
     assert legacy and "NET-1234" in legacy[0]["check_result"]["suppress_comment"]
@@ -144,7 +161,7 @@ def test_plain_checkov_gives_the_same_verdicts() -> None:
     checks_dir = run_cli("checks-dir").stdout.strip()
     assert (Path(checks_dir) / "__init__.py").is_file()
     for tree in (AWS, FIXTURES / "terraform" / "resolution"):
-        _, ours = scan_tree(tree)
+        ours = scan_fixture(tree).reports
         theirs = plain_checkov(tree, checks_dir)
         assert actual_verdicts(ours, tree) == actual_verdicts(theirs, tree)
 

@@ -14,7 +14,9 @@ from tests.harness import (
     plain_checkov_frameworks,
     records,
     run_cli,
+    scan_fixture,
     scan_tree,
+    scan_tree_once,
 )
 
 TREES = sorted(p for p in (FIXTURES / "cloudformation").iterdir() if p.is_dir())
@@ -35,15 +37,18 @@ def _verdicts(report_list: list[dict]) -> dict[tuple[str, str], str]:
 def test_fixture_verdicts(tree: Path) -> None:
     expected = expected_cfn_verdicts(tree)
     assert expected, f"{tree} has no # expect: annotations"
-    proc, found = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr
+    found = scan.reports
     assert {r.get("check_type") for r in found} == {"cloudformation"}
     assert actual_verdicts(found, tree) == expected
-    assert proc.returncode == (1 if "FAILED" in expected.values() else 0)
+    # scanned with the other trees that have a failure, and alone otherwise (harness.scan_fixture)
+    assert "FAILED" in expected.values() or scan.together_with == (tree,)
+    assert scan.returncode == (1 if "FAILED" in expected.values() else 0)
 
 
 def test_findings_carry_details() -> None:
-    _, found = scan_tree(FIXTURES / "cloudformation" / "aws_cn_vpn")
+    found = scan_fixture(FIXTURES / "cloudformation" / "aws_cn_vpn").reports
     failed = [rec for r in found for rec in r["results"]["failed_checks"]]
     assert failed
     for rec in failed:
@@ -55,7 +60,7 @@ def test_findings_carry_details() -> None:
 
 
 def test_unknown_region_is_said() -> None:
-    _, found = scan_tree(UNKNOWN)
+    found = scan_fixture(UNKNOWN).reports
     rec = next(r for r in records(found) if r["resource"] == f"{VPN}.ToShanghai" and r["check_id"] == "CKV_CNX_101")
     text = "\n".join(rec["details"])
     assert "stack region: unknown" in text and "--region" in text and "unknown_location: fail" in text
@@ -69,7 +74,7 @@ def test_unknown_region_is_said() -> None:
     ],
 )
 def test_region_option(region: str, expected: dict[str, str]) -> None:
-    proc, found = scan_tree(UNKNOWN, "--region", region)
+    proc, found = scan_tree_once(UNKNOWN, "--region", region)
     assert proc.returncode == 1, proc.stderr
     verdicts = _verdicts(found)
     assert verdicts[(f"{VPN}.ToFrankfurt", "CKV_CNX_101")] == expected["ToFrankfurt"]
@@ -80,7 +85,7 @@ def test_region_option(region: str, expected: dict[str, str]) -> None:
 
 
 def test_region_option_beats_the_region_parameter() -> None:
-    _, found = scan_tree(FIXTURES / "cloudformation" / "aws_cn_vpn", "--region", "eu-central-1")
+    _, found = scan_tree_once(FIXTURES / "cloudformation" / "aws_cn_vpn", "--region", "eu-central-1")
     verdicts = _verdicts(found)
     assert verdicts[(f"{VPN}.BeijingToFrankfurt", "CKV_CNX_101")] == "PASSED"
     assert verdicts[(f"{VPN}.BeijingToShanghai", "CKV_CNX_101")] == "FAILED"
@@ -100,7 +105,7 @@ def test_plain_checkov_reads_the_region_variable() -> None:
     )
     assert code == 1
     plain = _verdicts(found)
-    _, ours = scan_tree(UNKNOWN, "--region", "cn-north-1")
+    _, ours = scan_tree_once(UNKNOWN, "--region", "cn-north-1")  # the run test_region_option judges
     assert plain == _verdicts(ours)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.harness import (
     records,
     reports,
     run_cli,
+    scan_fixture,
     scan_tree,
 )
 
@@ -46,11 +48,13 @@ def checks_dir() -> str:
 def test_inventory_verdicts(tree: Path) -> None:
     expected = expected_inventory_verdicts(tree)
     assert expected, f"{tree} has no # expect: annotations"
-    proc, reports = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr
-    actual = actual_inventory_verdicts(reports, tree)
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr
+    actual = actual_inventory_verdicts(scan.reports, tree)
     _compare(expected, actual)
-    assert proc.returncode == (1 if "FAILED" in actual.values() else 0)
+    # scanned with the other trees that have a failure, and alone otherwise (harness.scan_fixture)
+    assert "FAILED" in actual.values() or scan.together_with == (tree,)
+    assert scan.returncode == (1 if "FAILED" in actual.values() else 0)
 
 
 @pytest.mark.parametrize("tree", TREES, ids=[t.name for t in TREES])
@@ -60,8 +64,7 @@ def test_plain_checkov_gives_the_same_verdicts(tree: Path, checks_dir: str) -> N
 
 
 def test_findings_name_the_item_and_explain_it() -> None:
-    tree = INVENTORIES / "valid"
-    _, reports = scan_tree(tree)
+    reports = scan_fixture(INVENTORIES / "valid").reports
     recs = {(r["check_id"], r["resource"]): r for r in records(reports)}
     asa = recs[("CKV_CNX_202", "devices.sha-fw-01")]
     assert asa["file_line_range"] == [28, 37]
@@ -86,14 +89,27 @@ def test_valid_example_is_the_one_in_the_docs() -> None:
 # --- broken inventories ----------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def broken_files_scanned() -> subprocess.CompletedProcess:
+    """``scan`` given every broken inventory as a path, in one run: each file is judged in the
+    context of its directory and only its own findings are reported, as when it is given alone."""
+    files = sorted(INVALID.glob("*.yaml"))
+    proc = run_cli("scan", *map(str, files), "--as-of", "2026-11-23", "--format", "json")
+    assert {Path(r["file_abs_path"]) for r in records(reports(proc.stdout))} <= set(files), proc.stdout[-3000:]
+    return proc
+
+
 @pytest.mark.parametrize("file", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.name)
-def test_a_broken_inventory_fails_the_scan_with_located_messages(file: Path) -> None:
-    proc = run_cli("scan", str(file), "--as-of", "2026-11-23", "--format", "json")
+def test_a_broken_inventory_fails_the_scan_with_located_messages(
+    file: Path, broken_files_scanned: subprocess.CompletedProcess
+) -> None:
+    proc = broken_files_scanned
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"{file} is not a valid network inventory" in proc.stderr
     assert f"{file}:" in proc.stderr  # with a line number
     assert "Traceback" not in proc.stderr
-    failed = records(reports(proc.stdout))
+    # the file's own records: all failed, so scanned alone it fails the scan too
+    failed = [r for r in records(reports(proc.stdout)) if Path(r["file_abs_path"]) == file]
     assert failed and all(r["check_result"]["result"] == "FAILED" for r in failed)
 
 

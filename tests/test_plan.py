@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_tree
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_fixture
 
 TREES = sorted(p for p in (FIXTURES / "plan").iterdir() if p.is_dir())
 
@@ -26,12 +25,11 @@ def _by_address(reports: list[dict], check_type: str) -> dict[tuple[str, str], s
     return out
 
 
-@functools.cache
 def _scan(tree: Path) -> tuple[object, list[dict]]:
-    """One scan per tree for the whole module."""
-    proc, reports = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr
-    return proc, reports
+    """The tree's share of the session's scan of the annotated fixtures."""
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr
+    return scan, scan.reports
 
 
 @pytest.fixture(scope="module", params=TREES, ids=[t.name for t in TREES])

@@ -14,21 +14,16 @@ import pytest
 from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.rules import all_rules
 
-from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, records, run_cli, scan_tree
+from .harness import AS_OF, FIXTURES, ROOT, expected_verdicts, records, run_cli, run_cli_once, scan_fixture
 
 TREE = FIXTURES / "terraform" / "aws_vpn"
 TREE_REL = TREE.relative_to(ROOT).as_posix()
 
 
 def _scan(fmt: str, tree: Path = TREE) -> tuple[int, str]:
-    proc = run_cli(
-        "scan",
-        str(tree.relative_to(ROOT)) if tree.is_relative_to(ROOT) else str(tree),
-        "--format",
-        fmt,
-        "--as-of",
-        AS_OF,
-    )
+    """``scan TREE --format FMT``; of a fixture tree, run once per session and shared."""
+    args = ("scan", str(tree.relative_to(ROOT)) if tree.is_relative_to(ROOT) else str(tree), "--format", fmt)
+    proc = run_cli_once(*args, "--as-of", AS_OF) if tree.is_relative_to(FIXTURES) else run_cli(*args, "--as-of", AS_OF)
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     return proc.returncode, proc.stdout
 
@@ -418,9 +413,9 @@ def test_markdown_escapes_mermaid_and_table_specials() -> None:
 )
 def test_every_record_carries_its_structured_finding(tree: Path) -> None:
     """Reports read the finding as data; every framework's records must carry it."""
-    proc, found = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    recs = records(found)
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr[-2000:]
+    recs = records(scan.reports)
     assert recs
     for rec in recs:
         finding = rec["check_result"].get("cn_crossborder")

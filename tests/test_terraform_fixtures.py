@@ -1,12 +1,17 @@
-"""Every annotated fixture tree, scanned by the real command: verdicts must match exactly."""
+"""Every annotated fixture tree, scanned by the real command: verdicts must match exactly.
+
+The trees are scanned together, once per session (``harness.scan_fixture`` says why each tree gets
+what ``scan TREE`` gives it); each test judges its own tree's share of the report.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_tree
+from tests.harness import FIXTURES, actual_verdicts, expected_verdicts, records, scan_fixture, scan_tree_once
 
 TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 
@@ -15,8 +20,9 @@ TREES = sorted(p for p in (FIXTURES / "terraform").iterdir() if p.is_dir())
 def test_fixture_verdicts(tree: Path) -> None:
     expected = expected_verdicts(tree)
     assert expected, f"{tree} has no # expect: annotations"
-    proc, reports = scan_tree(tree)
-    assert proc.returncode in (0, 1), proc.stderr
+    scan = scan_fixture(tree)
+    assert scan.returncode in (0, 1), scan.stderr
+    reports = scan.reports
     actual = actual_verdicts(reports, tree)
     missing = {k: v for k, v in expected.items() if k not in actual}
     unexpected = {k: v for k, v in actual.items() if k not in expected}
@@ -25,7 +31,10 @@ def test_fixture_verdicts(tree: Path) -> None:
         f"missing={missing}\nunannotated={unexpected}\nwrong (expected, actual)={wrong}"
     )
     has_failure = "FAILED" in actual.values()
-    assert proc.returncode == (1 if has_failure else 0)
+    # A tree with a failure is scanned with the others that have one: the run exits 1 as this tree
+    # alone would. A tree without one is scanned alone: its exit code is its own.
+    assert has_failure or scan.together_with == (tree,)
+    assert scan.returncode == (1 if has_failure else 0)
     # Every verdict says why: a pass carries its reason like a failure does (no silent pass).
     silent = [
         f"{rec['check_id']} {rec['resource']}"
@@ -35,3 +44,21 @@ def test_fixture_verdicts(tree: Path) -> None:
         and not rec.get("details")
     ]
     assert not silent, f"PASSED without details: {silent}"
+
+
+def test_a_tree_scanned_with_the_others_gets_what_it_gets_alone() -> None:
+    """The share of the joint scan is the report of ``scan TREE``: every record, field for field."""
+    tree = FIXTURES / "terraform" / "aws_vpn"
+    scan = scan_fixture(tree)
+    assert len(scan.together_with) > 1
+    _, alone = scan_tree_once(tree, "--soft-fail")  # test_cli's run: --soft-fail changes the exit code only
+
+    def contents(reports: list[dict]) -> list[tuple[str, str, list[str]]]:
+        return sorted(
+            (r["check_type"], json.dumps(rec, sort_keys=True), sorted(r["results"]["parsing_errors"]))
+            for r in reports
+            for rec in records([r])
+        )
+
+    assert contents(scan.reports) == contents(alone)
+    assert {r["check_type"] for r in scan.reports} == {r["check_type"] for r in alone}
