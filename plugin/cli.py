@@ -147,9 +147,10 @@ def _print_report(printed: str) -> None:
     if raw is None or "\x1b" in printed:
         stream.write(printed)
         return
-    stream.flush()
-    raw.write(printed.encode(getattr(stream, "encoding", None) or "utf-8", errors="backslashreplace"))
-    raw.flush()
+    with contextlib.suppress(BrokenPipeError):  # a reader that went away (``| head``) has all it wanted
+        stream.flush()
+        raw.write(printed.encode(getattr(stream, "encoding", None) or "utf-8", errors="backslashreplace"))
+        raw.flush()
 
 
 def _is_ours(file: str) -> bool:
