@@ -396,3 +396,57 @@ def scan_fixture(tree: Path) -> TreeScan:
     group = failing if tree in failing else (tree,)
     proc, found = _scan_together(group)
     return TreeScan(tree, proc.returncode, proc.stderr, _share(found, tree), group)
+
+
+# --- one small AWS module, written into temporary trees by the scope and pre-commit tests ---------
+# A Frankfurt customer gateway and a Shanghai office one, a VPN gateway in Beijing, and a VPN from
+# Beijing to each: the Frankfurt one crosses the border (CKV_CNX_101 fails), the Shanghai one does not.
+
+PROVIDERS_TF = """\
+provider "aws" {
+  region = "eu-central-1"
+}
+
+provider "aws" {
+  alias  = "china"
+  region = "cn-north-1"
+}
+"""
+
+GATEWAYS_TF = """\
+resource "aws_customer_gateway" "frankfurt" {
+  bgp_asn    = 65010
+  ip_address = "85.214.10.1"
+  type       = "ipsec.1"
+}
+
+resource "aws_customer_gateway" "shanghai_office" {
+  bgp_asn     = 65020
+  ip_address  = "116.228.111.118"
+  type        = "ipsec.1"
+  device_name = "Huawei USG6650" # a domestic device: no import licence question
+}
+
+resource "aws_vpn_gateway" "beijing" {
+  provider = aws.china
+  vpc_id   = "vpc-0beijing"
+}
+"""
+
+FAILING_VPN_TF = """\
+resource "aws_vpn_connection" "beijing_to_frankfurt" {
+  provider            = aws.china
+  customer_gateway_id = aws_customer_gateway.frankfurt.id
+  vpn_gateway_id      = aws_vpn_gateway.beijing.id
+  type                = "ipsec.1"
+}
+"""
+
+PASSING_VPN_TF = """\
+resource "aws_vpn_connection" "beijing_to_shanghai" {
+  provider            = aws.china
+  customer_gateway_id = aws_customer_gateway.shanghai_office.id
+  vpn_gateway_id      = aws_vpn_gateway.beijing.id
+  type                = "ipsec.1"
+}
+"""

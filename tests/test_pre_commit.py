@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cn_crossborder.precommit import local_module_calls, scan_roots
 
-from .harness import ROOT
+from .harness import FAILING_VPN_TF, GATEWAYS_TF, PASSING_VPN_TF, PROVIDERS_TF, ROOT
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 IGNORE = shutil.ignore_patterns(
@@ -30,55 +30,6 @@ FIXED_GIT_ENV = {
     "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
     "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
 }
-
-PROVIDERS_TF = """\
-provider "aws" {
-  region = "eu-central-1"
-}
-
-provider "aws" {
-  alias  = "china"
-  region = "cn-north-1"
-}
-"""
-
-GATEWAYS_TF = """\
-resource "aws_customer_gateway" "frankfurt" {
-  bgp_asn    = 65010
-  ip_address = "85.214.10.1"
-  type       = "ipsec.1"
-}
-
-resource "aws_customer_gateway" "shanghai_office" {
-  bgp_asn     = 65020
-  ip_address  = "116.228.111.118"
-  type        = "ipsec.1"
-  device_name = "Huawei USG6650" # a domestic device: no import licence question
-}
-
-resource "aws_vpn_gateway" "beijing" {
-  provider = aws.china
-  vpc_id   = "vpc-0beijing"
-}
-"""
-
-FAILING_VPN_TF = """\
-resource "aws_vpn_connection" "beijing_to_frankfurt" {
-  provider            = aws.china
-  customer_gateway_id = aws_customer_gateway.frankfurt.id
-  vpn_gateway_id      = aws_vpn_gateway.beijing.id
-  type                = "ipsec.1"
-}
-"""
-
-PASSING_VPN_TF = """\
-resource "aws_vpn_connection" "beijing_to_shanghai" {
-  provider            = aws.china
-  customer_gateway_id = aws_customer_gateway.shanghai_office.id
-  vpn_gateway_id      = aws_vpn_gateway.beijing.id
-  type                = "ipsec.1"
-}
-"""
 
 
 # ------------------------------------------------------------------ changed files -> directories

@@ -9,55 +9,17 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.harness import AS_OF, actual_verdicts, records, reports, run_cli
-
-PROVIDERS_TF = """\
-provider "aws" {
-  region = "eu-central-1"
-}
-
-provider "aws" {
-  alias  = "china"
-  region = "cn-north-1"
-}
-"""
-
-GATEWAYS_TF = """\
-resource "aws_customer_gateway" "frankfurt" {
-  bgp_asn    = 65010
-  ip_address = "85.214.10.1"
-  type       = "ipsec.1"
-}
-
-resource "aws_customer_gateway" "shanghai_office" {
-  bgp_asn    = 65020
-  ip_address = "116.228.111.118"
-  type       = "ipsec.1"
-}
-
-resource "aws_vpn_gateway" "beijing" {
-  provider = aws.china
-  vpc_id   = "vpc-0beijing"
-}
-"""
-
-VPN_TF = """\
-resource "aws_vpn_connection" "beijing_to_frankfurt" {
-  provider            = aws.china
-  customer_gateway_id = aws_customer_gateway.frankfurt.id
-  vpn_gateway_id      = aws_vpn_gateway.beijing.id
-  type                = "ipsec.1"
-}
-"""
-
-DOMESTIC_VPN_TF = """\
-resource "aws_vpn_connection" "beijing_to_shanghai" {
-  provider            = aws.china
-  customer_gateway_id = aws_customer_gateway.shanghai_office.id
-  vpn_gateway_id      = aws_vpn_gateway.beijing.id
-  type                = "ipsec.1"
-}
-"""
+from tests.harness import (
+    AS_OF,
+    FAILING_VPN_TF,
+    GATEWAYS_TF,
+    PASSING_VPN_TF,
+    PROVIDERS_TF,
+    actual_verdicts,
+    records,
+    reports,
+    run_cli,
+)
 
 EXEMPTING_POLICY = """\
 version: 1
@@ -73,7 +35,7 @@ def _module(directory: Path, *extra: tuple[str, str]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "providers.tf").write_text(PROVIDERS_TF, encoding="utf-8")
     (directory / "gateways.tf").write_text(GATEWAYS_TF, encoding="utf-8")
-    (directory / "vpn.tf").write_text(VPN_TF, encoding="utf-8")
+    (directory / "vpn.tf").write_text(FAILING_VPN_TF, encoding="utf-8")
     for name, text in extra:
         (directory / name).write_text(text, encoding="utf-8")
     return directory
@@ -144,7 +106,7 @@ def test_a_subdirectory_with_its_own_policy_is_judged_under_it(tmp_path: Path) -
 
 
 def test_a_file_is_judged_in_its_module_and_only_its_resources_are_reported(tmp_path: Path) -> None:
-    module = _module(tmp_path / "china", ("domestic.tf", DOMESTIC_VPN_TF))
+    module = _module(tmp_path / "china", ("domestic.tf", PASSING_VPN_TF))
     proc = run_cli("scan", str(module / "vpn.tf"), "--format", "json", "--as-of", AS_OF)
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = reports(proc.stdout)
