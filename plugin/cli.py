@@ -44,7 +44,7 @@ from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
 from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, load_inventory
-from cn_crossborder.sources.kinds import input_kind
+from cn_crossborder.sources.kinds import input_kind, unreadable_inputs
 from cn_crossborder.starter import refuse_overwrite, write_starter_policy
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -188,6 +188,7 @@ def _scan(args: argparse.Namespace) -> int:
     scope = _resolve_scope(args, paths)
     known = _load_baseline(args)
     broken = _broken_inventories(paths)
+    unreadable = unreadable_inputs(paths)
     os.environ[AS_OF_ENV] = as_of.isoformat()
     if args.region:
         os.environ[REGION_ENV] = args.region.strip()
@@ -232,14 +233,20 @@ def _scan(args: argparse.Namespace) -> int:
         for problem in broken:
             if problem.file == file:
                 print(f"  {problem}", file=sys.stderr)
+    for unreadable_file, why in unreadable:
+        _error(
+            f"{unreadable_file} cannot be read ({why}); it was not scanned, and it may be a plan, a template "
+            "or a network inventory"
+        )
     for module in unread:
         _error(
             f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '
             f"could not be read: {module['why']}; nothing in it was scanned"
         )
     failed = any(getattr(r, "failed_checks", None) for r in reports)
-    print(summary_line(reports, len(set(parse_errors) | {p.file for p in broken}), len(paths)), file=sys.stderr)
-    if parse_errors or broken or unread:
+    not_parsed = set(parse_errors) | {p.file for p in broken} | {str(f) for f, _ in unreadable}
+    print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
+    if parse_errors or broken or unread or unreadable:
         return EXIT_FAILED
     if failed and not args.soft_fail:
         return EXIT_FAILED

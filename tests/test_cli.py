@@ -124,6 +124,20 @@ def test_unparsable_file_is_named_and_fails_but_rest_is_scanned() -> None:
     assert verdicts[("good.tf", "aws_vpn_connection.still_scanned", "CKV_CNX_101")] == "FAILED"
 
 
+def test_a_yaml_or_json_file_that_cannot_be_read_is_named_and_fails(tmp_path: Path) -> None:
+    """It may be a network inventory, a plan or a template: whether it is cannot be told without
+    reading it, so it is never passed over without a word."""
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "eu-central-1"\n}\n', encoding="utf-8")
+    (tmp_path / "network.yaml").symlink_to(tmp_path / "moved-away" / "network.yaml")
+    (tmp_path / "tfplan.json").symlink_to(tmp_path / "moved-away" / "tfplan.json")
+    proc = run_cli("scan", str(tmp_path), "--as-of", AS_OF, "--soft-fail")
+    assert proc.returncode == 1, proc.stderr
+    for name in ("network.yaml", "tfplan.json"):
+        assert f"{tmp_path / name} cannot be read" in proc.stderr, proc.stderr
+    assert "2 files not parsed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_invalid_policy_exits_2_with_one_message_per_problem() -> None:
     proc = run_cli("scan", str(CLI / "invalid_policy"), "--as-of", AS_OF)
     assert proc.returncode == 2

@@ -17,8 +17,11 @@ from cn_crossborder.sources.instances import uses_repetition
 from cn_crossborder.sources.plan import is_plan_file
 from cn_crossborder.sources.terraform import TerraformConfig
 
+# ``resource.`` is Terraform's explicit prefix for a managed resource (``resource.aws_vpc.x.id`` is
+# ``aws_vpc.x.id``; Terraform's addrs.parseRef): Checkov draws no edge for it, so the text is read.
 _REF = re.compile(
-    r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$"
+    r"^\$?\{?(?:resource\.)?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
+    r"\.[A-Za-z0-9_]+\}?$"
 )
 _NUMERIC_INDEX = re.compile(r'^\[\s*"?(\d+)"?\s*\]$')
 

@@ -40,11 +40,12 @@ from cn_crossborder.clouds.common import (
     shown,
     vpn_link,
 )
-from cn_crossborder.clouds.placement import cloud_endpoint
+from cn_crossborder.clouds.placement import cloud_endpoint, static_value
 from cn_crossborder.clouds.spec import CloudSpec
-from cn_crossborder.domain.endpoints import Endpoint, address_endpoint, region_endpoint
+from cn_crossborder.domain.endpoints import EXPRESSION_REGION, Endpoint, address_endpoint, region_endpoint
 from cn_crossborder.domain.resource import Resource, first, is_resolved
 from cn_crossborder.model import DEDICATED, PEERING, VPN, GeneralExit, Link, NetworkModel
+from cn_crossborder.sources.plan import is_plan_file
 
 Entry = dict[str, Any]
 
@@ -106,6 +107,22 @@ def unresolved(value: Any) -> bool:
     """
     items = list(_scalars(value))
     return bool(items) and any(not is_resolved(v) for v in items if isinstance(v, str))
+
+
+# An expression Checkov left as text: a reference to a resource attribute (``aws_vpc.x.cidr_block``,
+# ``resource.aws_vpc.x.cidr_block``), a function call or an interpolation. A service tag an Azure
+# route may name (``AzureCloud.ChinaEast2``) is none of these.
+_EXPRESSION = re.compile(
+    r"\$\{|\(|^(?:resource\.)?(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.[A-Za-z0-9_]"
+)
+
+
+def unreadable_prefixes(value: Any) -> bool:
+    """True when a destination or selector, which holds CIDRs, is not known statically: ``var.x``
+    with no value, or an expression Checkov left as text because Terraform only knows its value at
+    apply time (the attribute of a resource that computes it, a function). Such a value may be
+    0.0.0.0/0, like an unresolved one."""
+    return unresolved(value) or any(isinstance(v, str) and _EXPRESSION.search(v) for v in _scalars(value))
 
 
 def _text(value: Any) -> str:
@@ -205,7 +222,7 @@ def _selected(name: str, value: Any) -> str | None:
     """How a selector's value selects all traffic: it says 0.0.0.0/0, or it cannot be resolved."""
     if selects_all(value):
         return f"{name} = {_text(value)} selects all traffic"
-    if unresolved(value):
+    if unreadable_prefixes(value):
         return f"{name} = {_text(value)} cannot be resolved, so it may select all traffic"
     return None
 
@@ -417,7 +434,7 @@ class _Lists:
         found = next((v for v in _scalars(prefixes) if is_default_route(v)), None)
         if found is not None:
             return f"route {found} (an entry of the prefix list {plist.address})"
-        if unresolved(prefixes):
+        if unreadable_prefixes(prefixes):
             return (
                 f"route to the prefix list {plist.address}, whose entries {_text(prefixes)} cannot all be "
                 "resolved (one may be 0.0.0.0/0)"
@@ -454,7 +471,7 @@ def _shown_destination(route: dict[str, Any], entry: Entry) -> str | None:
     dest = _default_destination(route, entry)
     if dest is not None:
         return f"route {dest}"
-    dest = next((first(route.get(a)) for a in entry.get("destination", ()) if unresolved(route.get(a))), None)
+    dest = next((first(route.get(a)) for a in entry.get("destination", ()) if unreadable_prefixes(route.get(a))), None)
     if dest is None:
         return None
     return f"route {dest} (destination {dest} cannot be resolved, so it may be 0.0.0.0/0)"
@@ -604,7 +621,7 @@ def _remote(model: NetworkModel, res: Resource, local: Endpoint, cloud: str, spe
         where = _how(spec.get("how", "via {attr} of {address}"), f"{spec['block']} {attr}", res)
         return region_endpoint(cloud, value, where)
     if res.attrs.get(attr) is not None:
-        return region_endpoint(cloud, res.attrs.get(attr), how)
+        return _region_end(cloud, res, res.attrs.get(attr), attr, how)
     other = _ref(model, res, spec.get("ref"))
     if other is not None:
         return cloud_endpoint(model.config, other)
@@ -664,23 +681,76 @@ def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, 
     return out
 
 
+def _region_end(cloud: str, source: dict[str, Any] | Any, value: Any, attr: str, how: str) -> Endpoint:
+    """A region attribute's end: ``try(a, b)`` read as Terraform would; an attribute that is written but
+    that Checkov rendered as null (a conditional it could not evaluate) is an expression, not unset."""
+    attrs = source.attrs if isinstance(source, Resource) else source
+    value = static_value(value)
+    if value is None and isinstance(attrs, dict) and attr in attrs:
+        return Endpoint(
+            None,
+            f"{attr} (an expression)",
+            f"{how} is an expression the scan cannot evaluate (a conditional, or null)",
+            declare=EXPRESSION_REGION,
+        )
+    return region_endpoint(cloud, value, how)
+
+
+def _network_unknown(res: Resource, spec: Entry, key: GroupKey | None) -> str | None:
+    """Why the network a member joins is not known statically, or None when it is.
+
+    Its attribute names no resource of the configuration and no id (``var.x`` with no value), or it
+    is an expression Checkov could not evaluate (a conditional, which it renders as null while it
+    may still draw an edge to one of the branches): the member may join any network.
+    """
+    attr = spec["attr"]
+    if attr in res.attrs and first(res.attrs.get(attr)) is None and not is_plan_file(res.file):
+        return f"its {attr} is an expression the scan cannot evaluate (a conditional, or null)"
+    if key is None or key[0] == "text":
+        return f"its {attr} {shown(res.attrs.get(attr))} cannot be resolved statically"
+    return None
+
+
 def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
+    """Members of one network in different regions, each mainland/overseas pair once.
+
+    A member whose network is not known statically may join any network of its configuration: it is
+    paired with the members of every network of its root module, and with the other such members,
+    so a network is never shown to stay on one side of the border because its id could not be read.
+    """
     members: dict[GroupKey, list[tuple[Resource, Endpoint]]] = defaultdict(list)
     networks: dict[GroupKey, Resource | None] = {}
+    roots: dict[GroupKey, Any] = {}
+    unknown: dict[Any, list[tuple[Resource, Endpoint]]] = defaultdict(list)  # root -> members
+    unknown_keys: dict[Any, GroupKey] = {}
     written: dict[str, str] = {}  # endpoint label -> the region id as written, for product hooks
     for res in model.config.of_type(*types_of(entry)):
         key, network = _group(model, res, entry["group"])
+        why = _network_unknown(res, entry["group"], key)
+        root = model.config.root_of(res.scope)
         if key is None:
-            continue
+            key = ("text", shown(res.attrs.get(entry["group"]["attr"])), root)
         networks[key] = network
         for value, attr, how in _member_regions(res, entry):
             # no region attribute: the member is in its own (provider's) region
-            end = cloud_endpoint(model.config, res) if attr is None else region_endpoint(cloud, value, how)
+            end = cloud_endpoint(model.config, res) if attr is None else _region_end(cloud, res, value, attr, how)
             written.setdefault(end.label, shown(value) if attr else end.label)
-            members[key].append((res, end))
-    for key, group in members.items():
-        network = networks[key]
+            if why is None:
+                members[key].append((res, end))
+                roots.setdefault(key, root)
+            else:
+                note = f"{why}, so it may join any network of this configuration"
+                unknown[root].append((res, replace(end, how=f"{end.how}; {res.address}: {note}")))
+                unknown_keys.setdefault(root, key)
+    groups = [(key, group + unknown.get(roots[key], [])) for key, group in members.items()]
+    groups += [(key, unknown[root]) for root, key in unknown_keys.items()]
+    seen: set[tuple[int, str, str]] = set()
+    for key, group in groups:
+        network = networks.get(key)
         for res, mainland, own in member_pairs(group):
+            if (res.index, mainland.label, own.label) in seen:
+                continue
+            seen.add((res.index, mainland.label, own.label))
             link = Link(PEERING, res, mainland, own, circuit_tags=circuit_tags(network))
             regions = (written.get(mainland.label, mainland.label), written.get(own.label, own.label))
             found = _with_product(model, link, entry, key=key, network=network, member=res, regions=regions)
@@ -694,7 +764,7 @@ def _pair_ends(res: Resource, cloud: str, entry: Entry) -> list[Endpoint] | None
 
     def end(value: Any, attr: str) -> Endpoint:
         how = _how(how_template, attr, res)
-        return read(value, how) if read else region_endpoint(cloud, value, how)
+        return read(value, how) if read else _region_end(cloud, res, value, attr, how)
 
     if "list" in spec:
         raw = res.attrs.get(spec["list"])

@@ -848,7 +848,8 @@ def azure_forced_tunnelling(model: NetworkModel) -> None:
 # GAAP names its acceleration and origin regions by area, not by region id: the valid values of
 # access_region and realserver_region in the provider docs of tencentcloud_gaap_proxy, compared
 # without case and punctuation (``SL_AZURE_EastUS`` is ``slazureeastus``). A name the docs do not
-# list is resolved through the region catalogue, else it is unknown (judged as crossing).
+# list is resolved through the region catalogue, else it is unknown (judged as crossing). Earlier
+# docs named areas (NorthChina, SL_TAIWAN, SL_UK ...) that the docs' own example still uses.
 GAAP_MAINLAND = frozenset(
     {
         "beijing",
@@ -867,9 +868,15 @@ GAAP_MAINLAND = frozenset(
         "hangzhou",
         "shijiazhuang",
         "hefei",
+        # Area names of earlier provider docs, still in the docs' own example (SouthChina to
+        # NorthChina): North, East, South and Southwest China.
+        "northchina",
+        "eastchina",
+        "southchina",
+        "southwestchina",
     }
 )
-GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW}
+GAAP_OUTSIDE = {"hongkong": jurisdictions.HK, "taipei": jurisdictions.TW, "sltaiwan": jurisdictions.TW}
 GAAP_ABROAD = frozenset(
     {
         "southeastasia",
@@ -897,6 +904,15 @@ GAAP_ABROAD = frozenset(
         "slazuresouthcentralusa",
         "slazurenorwayeast",
         "slazurejapaneast",
+        # earlier provider docs
+        "slindia",
+        "slaustralia",
+        "sluk",
+        "slsouthamerica",
+        "slmiddleusa",
+        "slviet",
+        "russia",
+        "slindonesia",
     }
 )
 

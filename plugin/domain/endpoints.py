@@ -7,6 +7,7 @@ Every resolution records its method so a finding can say ``cn-north-1 via provid
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -22,6 +23,13 @@ DEVICE_TAG = "cn-crossborder:device"
 
 
 UNSET_REGION = "set the region in the code (resource or provider) or the policy's default_regions"
+EXPRESSION_REGION = (
+    "write the region as a literal, or as a variable or local with a static value: the scan does not "
+    "evaluate conditionals, functions or references to other resources"
+)
+# Text no region id contains: what Checkov leaves of an expression it could not evaluate (a function
+# call, an interpolation, a conditional, a reference to another resource's attribute).
+_EXPRESSION = re.compile(r"[()\"'{}$?\[\]=<>!,]|^(?:resource\.)?(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z0-9_-]+\.")
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class Endpoint:
 
 
 def known_region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
+    if _EXPRESSION.search(region.strip()):
+        return Endpoint(None, region, f"{how} is an expression that is not known statically", declare=EXPRESSION_REGION)
     info = classify_region(cloud, region)
     if info is None:
         declare = f"add it to the policy's `regions` ({{cloud: {cloud}, id: {region}, country, source}})"

@@ -25,15 +25,16 @@ from typing import Any
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
 
 _ADDR = r"(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+"
+_RESOURCE_PREFIX = r"(?:resource\.)?"  # Terraform's explicit prefix of a managed resource
 # for_each = aws_x.y
-_OVER_RESOURCE = re.compile(rf"^\$?\{{?\s*(?P<addr>{_ADDR})\s*\}}?$")
+_OVER_RESOURCE = re.compile(rf"^\$?\{{?\s*{_RESOURCE_PREFIX}(?P<addr>{_ADDR})\s*\}}?$")
 # for_each = { for k, g in aws_x.y : k => g.id }   (Checkov writes => as :>)
 _OVER_FOR = re.compile(
-    rf"^\$?\{{?\s*\{{\s*for\s+(?P<k>\w+)\s*,\s*(?P<v>\w+)\s+in\s+(?P<addr>{_ADDR})\s*:\s*(?P=k)\s*[:=]>\s*"
+    rf"^\$?\{{?\s*\{{\s*for\s+(?P<k>\w+)\s*,\s*(?P<v>\w+)\s+in\s+{_RESOURCE_PREFIX}(?P<addr>{_ADDR})\s*:\s*(?P=k)\s*[:=]>\s*"
     r"(?P=v)(?:\.(?P<attr>\w+))?\s*\}\s*\}?$"
 )
 # count = length(aws_x.y)
-_COUNT_OF = re.compile(rf"^\$?\{{?\s*length\(\s*(?P<addr>{_ADDR})\s*\)\s*\}}?$")
+_COUNT_OF = re.compile(rf"^\$?\{{?\s*length\(\s*{_RESOURCE_PREFIX}(?P<addr>{_ADDR})\s*\)\s*\}}?$")
 _EACH_VALUE_ATTR = re.compile(r"\beach\.value\.(?P<attr>[A-Za-z0-9_]+)")
 _EACH_VALUE = re.compile(r"\beach\.value\b")
 _EACH_KEY = re.compile(r"\beach\.key\b")

@@ -68,3 +68,43 @@ def input_kinds(paths: Iterable[Path]) -> set[str]:
                 if kind:
                     kinds.add(kind)
     return kinds
+
+
+# Files that may be an input of ours whose kind only their content tells (a plan, a template, an
+# inventory): one that cannot be read cannot be told apart, so it is named, never passed over.
+_MAYBE_OURS = (".json", ".yaml", ".yml", ".template")
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read, or None when it can."""
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _files(path: Path) -> Iterable[Path]:
+    if not path.is_dir():
+        yield path
+        return
+    for root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
+        for file in files:
+            yield Path(root) / file
+
+
+def unreadable_inputs(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """JSON and YAML files under ``paths`` that cannot be read (a dangling link, no permission), with
+    why: each may be a plan, a template or a network inventory, and would otherwise not be scanned
+    without a word. Terraform files are not listed: Checkov reports those as unparsable."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        for file in _files(path):
+            name = file.name.lower()
+            if name.endswith(_MAYBE_OURS) and not name.endswith(".tf.json"):
+                why = _unreadable(file)
+                if why is not None:
+                    found.append((file, why))
+    return found
