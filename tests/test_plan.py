@@ -72,7 +72,7 @@ def test_region_variable_is_resolved_from_the_plan() -> None:
     )
     assert conn["check_result"]["result"] == "FAILED"
     china_end = conn["details"][0]
-    assert china_end.startswith("Endpoint: cn-north-1 (Beijing): CN via provider aws.china ")
+    assert china_end.startswith("Endpoint: cn-north-1 (Beijing): CN via provider aws.china (tfplan.json) ")
     assert china_end.endswith("region = var.china_region = 'cn-north-1' from the plan's variables")
 
 

@@ -94,7 +94,8 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
             declare=UNSET_REGION,
         )
         return _unwritten_region(config, cloud, unknown)
-    where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})"
+    at = f":{provider.line}" if provider.line else ""  # a plan's provider_config has no line
+    where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}{at})"
     chain = f" through {', '.join(provider.via)}" if provider.via else ""
     if cloud == "azurerm":
         env = first(provider.attrs.get("environment"))
