@@ -33,7 +33,7 @@ from cn_crossborder.checkov.runner import (
     run_checkov,
 )
 from cn_crossborder.domain.context import AS_OF_ENV, parse_as_of
-from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_policy
+from cn_crossborder.domain.policy import POLICY_ENV, discover_policy, load_policy, unmatched_exemptions
 from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
@@ -243,6 +243,8 @@ def _scan(args: argparse.Namespace) -> int:
             f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '
             f"could not be read: {module['why']}; nothing in it was scanned"
         )
+    for problem in _stale_exemptions(scope, reports):
+        print(f"cn-crossborder: warning: {problem}", file=sys.stderr)
     failed = any(getattr(r, "failed_checks", None) for r in reports)
     not_parsed = set(parse_errors) | {p.file for p in broken} | {str(f) for f, _ in unreadable}
     print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
@@ -266,6 +268,31 @@ def _drop_foreign_parse_errors(reports: list) -> bool:
             report.parsing_errors = kept
             dropped = True
     return dropped
+
+
+def _stale_exemptions(scope: Scope, reports: list) -> list[Problem]:
+    """Exemptions that silence nothing this scan judged, in each policy whose whole directory the
+    scan covered (a scan of part of the tree, as pre-commit makes, cannot tell a stale exemption
+    from one for a resource elsewhere). A warning: the exemption is harmless, but likely a typo or
+    left behind by a rename."""
+    judged = {
+        (str(rec.check_id), str(rec.resource))
+        for report in reports
+        for attr in ("passed_checks", "failed_checks", "skipped_checks")
+        for rec in getattr(report, attr, None) or []
+    }
+    policies = {
+        t.policy
+        for t in scope.targets
+        if t.policy is not None and not t.is_file and (t.path == t.policy.parent or t.path in t.policy.parent.parents)
+    }
+    problems: list[Problem] = []
+    for policy in sorted(policies):
+        try:
+            problems += unmatched_exemptions(policy, judged)
+        except InputError:
+            continue  # an invalid policy stopped the scan before; nothing more to say here
+    return problems
 
 
 def _unread_modules(reports: list) -> list[dict]:

@@ -360,3 +360,28 @@ def test_an_interrupted_scan_says_so_without_a_traceback(tmp_path: Path) -> None
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr and "cn-crossborder: interrupted" in stderr
+
+
+def test_an_exemption_that_silences_nothing_is_named_as_a_warning(tmp_path: Path) -> None:
+    """A whole-tree scan names an exemption for a resource it never judged (a rename, a typo), with
+    its place in the policy; a scan of part of the tree, as pre-commit makes, cannot tell and says
+    nothing. The exit code is the findings' alone."""
+    tree = tmp_path / "tree"
+    shutil.copytree(AWS, tree)
+    policy = tree / ".cn-crossborder.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8")
+        + "  - check: CKV_CNX_101\n    resource: aws_vpn_connection.legacyy\n"
+        + "    reason: misspelt\n    expires: 2026-12-31\n",
+        encoding="utf-8",
+    )
+    line = policy.read_text(encoding="utf-8").splitlines().index("    resource: aws_vpn_connection.legacyy") + 1
+    whole = run_cli("scan", str(tree), "--format", "json", "--as-of", AS_OF, "--soft-fail")
+    warnings = [ln for ln in whole.stderr.splitlines() if "warning" in ln]
+    assert warnings == [
+        f"cn-crossborder: warning: {policy}:{line} at exemptions[2].resource: exempts CKV_CNX_101 on "
+        "aws_vpn_connection.legacyy, which no check of this scan judged (renamed, removed or misspelt?)"
+    ], whole.stderr[-2000:]
+    assert whole.returncode == 0
+    one_file = run_cli("scan", str(tree / "vpn.tf"), "--format", "json", "--as-of", AS_OF, "--soft-fail")
+    assert one_file.returncode == 0 and "warning" not in one_file.stderr, one_file.stderr[-2000:]

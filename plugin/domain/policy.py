@@ -179,6 +179,23 @@ class Policy:
         return max(matches, key=lambda e: e.expires, default=None)
 
 
+def unmatched_exemptions(path: str | Path, judged: set[tuple[str, str]]) -> list[Problem]:
+    """The exemptions of the policy file at ``path`` whose (check, resource) is not in ``judged``,
+    each located: a resource renamed or removed, or a misspelt address, leaves an exemption that
+    silences nothing and would sit in the policy unnoticed."""
+    doc = load_single(path)
+    items = doc.data.get("exemptions") if isinstance(doc.data, dict) else None
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        check, resource = item.get("check"), item.get("resource")
+        if isinstance(check, str) and isinstance(resource, str) and (check, resource) not in judged:
+            message = f"exempts {check} on {resource}, which no check of this scan judged"
+            out.append(doc.problem(("exemptions", i, "resource"), f"{message} (renamed, removed or misspelt?)"))
+    return out
+
+
 @cache
 def default_policy() -> Policy:
     """The embedded defaults: the three licensed carriers, unknown locations fail, nothing else."""
