@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from cn_crossborder.domain.resource import Resource
+from cn_crossborder.sources.dynamic import BlockSource, expand_block
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults, object_fields, optional_default
 from cn_crossborder.sources.terraform import TerraformConfig
@@ -152,3 +153,64 @@ def test_a_module_instance_belongs_to_the_root_that_calls_it() -> None:
     config.module_calls[nested] = ({}, inner)
     assert config.root_of(nested) == ("root", "/r/a")
     assert config.root_of(("root", "/r/b")) == ("root", "/r/b")
+
+
+# --- dynamic blocks -----------------------------------------------------------------------------------
+
+
+def _never_unset(_: str) -> bool:
+    return False
+
+
+def _dynamic(content: dict[str, Any], for_each: Any, iterator: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"content": content, "for_each": for_each}
+    if iterator:
+        spec["iterator"] = iterator
+    return {"dynamic": {"route": spec}}
+
+
+def test_a_dynamic_block_over_a_list_gives_one_block_per_element() -> None:
+    attrs = _dynamic({"cidr_block": "route.value", "gateway_id": "vgw"}, ["0.0.0.0/0", "10.0.0.0/8"])
+    assert expand_block(attrs, BlockSource({}), _never_unset)["route"] == [
+        {"cidr_block": "0.0.0.0/0", "gateway_id": "vgw"},
+        {"cidr_block": "10.0.0.0/8", "gateway_id": "vgw"},
+    ]
+
+
+def test_a_dynamic_block_reads_keys_fields_iterators_and_lookups() -> None:
+    exits = {"internet": {"cidr": "0.0.0.0/0"}, "corp": {"cidr": "10.0.0.0/8"}}
+    fields = _dynamic({"cidr_block": "${r.value.cidr}", "name": "r.key"}, exits, iterator="r")
+    assert [b["cidr_block"] for b in expand_block(fields, None, _never_unset)["route"]] == ["0.0.0.0/0", "10.0.0.0/8"]
+    assert [b["name"] for b in expand_block(fields, None, _never_unset)["route"]] == ["internet", "corp"]
+    looked = _dynamic({"cidr_block": 'lookup(route.value,"cidr",None)', "x": 'lookup(route.value,"y","d")'}, exits)
+    assert expand_block(looked, None, _never_unset)["route"][0] == {"cidr_block": "0.0.0.0/0", "x": "d"}
+
+
+def test_static_blocks_beside_dynamic_ones_are_kept_with_their_rendered_values() -> None:
+    # Checkov kept the static block, rendered, and appended the dynamic template.
+    attrs = {
+        **_dynamic({"cidr_block": "route.value"}, ["10.0.0.0/8"]),
+        "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "vgw-1"}, {"cidr_block": "route.value"}],
+    }
+    source = BlockSource({"route": [{"cidr_block": ["0.0.0.0/0"], "gateway_id": ["${var.gw}"]}]})
+    assert expand_block(attrs, source, _never_unset)["route"] == [
+        {"cidr_block": "0.0.0.0/0", "gateway_id": "vgw-1"},
+        {"cidr_block": "10.0.0.0/8"},
+    ]
+    # Checkov dropped the static block: it comes back from the source as written.
+    dropped = {**attrs, "route": [{"cidr_block": "10.0.0.0/8"}]}
+    assert expand_block(dropped, source, _never_unset)["route"][0] == {
+        "cidr_block": "0.0.0.0/0",
+        "gateway_id": "${var.gw}",
+    }
+
+
+def test_a_collection_that_cannot_be_listed_leaves_the_iterator_not_known_statically() -> None:
+    unlisted = _dynamic({"cidr_block": "route.value", "gateway_id": "vgw"}, "var.routes")
+    expected = [{"cidr_block": "${route.value}", "gateway_id": "vgw"}]
+    assert expand_block(unlisted, None, _never_unset)["route"] == expected
+    # An unset variable arrives rendered as an empty list: not "no element" when the source names it.
+    empty = _dynamic({"cidr_block": "route.value"}, [])
+    source = BlockSource({"dynamic": [{"route": {"for_each": ["${var.routes}"], "content": [{}]}}]})
+    assert expand_block(empty, source, lambda text: "var.routes" in text)["route"] == [{"cidr_block": "${route.value}"}]
+    assert expand_block(empty, source, _never_unset)["route"] == []

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.sources.dynamic import BlockSource, expand_block, hcl_source, json_source
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
 from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
@@ -291,6 +292,38 @@ class _SourceLines:
                 self._files[file] = []
         return self._files[file][max(start - 1, 0) : end] if start else []
 
+    def all(self, file: str) -> list[str]:
+        return self.block(file, 1, 10**9)
+
+
+def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
+    """``res`` as its source writes it (its static nested blocks, its dynamic blocks' ``for_each``)."""
+    kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
+    name = re.sub(r"\[[^\]]*\]$", "", res.address).rsplit(".", 1)[-1]
+    if res.file.endswith(".json"):
+        return json_source("\n".join(lines.all(res.file)), kind, rtype, name)
+    try:
+        import hcl2  # Checkov's HCL parser, installed with it
+    except ImportError:  # pragma: no cover - Checkov always brings it
+        return None
+    return hcl_source(hcl2.loads, lines.block(res.file, res.start_line, res.end_line), kind, rtype, name)
+
+
+_VAR_REF = re.compile(r"\bvar\.(?P<name>[A-Za-z0-9_-]+)")
+
+
+def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]]) -> None:
+    """Nested blocks written with ``dynamic``, as Terraform expands them (``sources.dynamic``).
+    ``valued`` holds the variables that have a value (a default, tfvars, a module argument)."""
+    lines = _SourceLines()
+    for res in config.resources:
+        if "dynamic" in res.attrs:
+
+            def unset(text: str, scope: ScopeKey = res.scope) -> bool:
+                return any((scope, m["name"]) not in valued for m in _VAR_REF.finditer(text))
+
+            res.attrs = expand_block(res.attrs, _block_source(res, lines), unset)
+
 
 def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
     """``var.net.region`` of an object variable whose value leaves it to an ``optional()`` default."""
@@ -368,6 +401,7 @@ def read_config(graph: Any) -> TerraformConfig:
     for res in config.resources:
         _render_elements(res, variables)
     _render_optional_defaults(config, declared)
+    _expand_dynamic_blocks(config, set(variables))
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
