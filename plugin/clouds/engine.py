@@ -210,22 +210,29 @@ def _selected(name: str, value: Any) -> str | None:
     return None
 
 
+def _selector_sides(link: Link, cloud_side: Any, peer_side: Any) -> list[tuple[Any, Endpoint, str]]:
+    """The sides of a VPN link whose selector may make a mainland network's general exit: the side in
+    mainland China; with neither end there, each side whose location is unknown (were it mainland,
+    the link would cross), so that an unknown end fails closed rather than passing unread."""
+    if link.local.is_mainland:
+        return [(cloud_side, link.local, "mainland cloud side")]
+    if link.remote.is_mainland:
+        return [(peer_side, link.remote, "mainland peer side")]
+    sides = [(cloud_side, link.local, "cloud side"), (peer_side, link.remote, "peer side")]
+    return [(sources, end, f"{side} (location unknown)") for sources, end, side in sides if end.jurisdiction is None]
+
+
 def build_selectors(model: NetworkModel, entry: Entry, cloud: str) -> None:
     cloud_side, peer_side = entry.get("cloud_side", ()), entry.get("peer_side", ())
     for conn in model.config.of_type(*types_of(entry)):
         for link in model.links_for(conn, VPN):
-            if link.local.is_mainland:
-                sources, network, side = cloud_side, link.local, "cloud side"
-            elif link.remote.is_mainland:
-                sources, network, side = peer_side, link.remote, "peer side"
-            else:
-                continue
-            for source in sources:
-                found = _selector(model, conn, source)
-                if found:
-                    what = f"{found} of the mainland {side} into the tunnel"
-                    model.add_exit(GeneralExit(conn, network, what, [link]))
-                    break
+            for sources, network, side in _selector_sides(link, cloud_side, peer_side):
+                for source in sources:
+                    found = _selector(model, conn, source)
+                    if found:
+                        what = f"{found} of the {side} into the tunnel"
+                        model.add_exit(GeneralExit(conn, network, what, [link]))
+                        break
 
 
 # --- default routes -------------------------------------------------------------------------------------
