@@ -14,7 +14,7 @@ import itertools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,6 +296,56 @@ class _SourceLines:
         return self.block(file, 1, 10**9)
 
 
+# ``var.x`` as a whole value: an attribute set to a variable (Checkov leaves it so when the value is null).
+_WHOLE_VAR = re.compile(r"^\$?\{?\s*var\.(?P<name>[A-Za-z0-9_-]+)\s*\}?$")
+
+
+def _without_nulls(value: Any, is_null: Callable[[str], bool]) -> Any:
+    """``value`` without the attributes set to a variable whose value is null, in nested blocks too;
+    ``value`` itself when it has none."""
+    if isinstance(value, Mapping):
+        kept: dict[str, Any] = {}
+        changed = False
+        for key, item in value.items():
+            text = first(item)
+            match = _WHOLE_VAR.match(text.strip()) if isinstance(text, str) and "var." in text else None
+            if match is not None and is_null(match["name"]):
+                changed = True
+                continue
+            new = _without_nulls(item, is_null) if isinstance(item, (Mapping, list)) and key != "config_" else item
+            changed = changed or new is not item
+            kept[key] = new
+        return kept if changed else value
+    if isinstance(value, list):
+        items = [_without_nulls(v, is_null) if isinstance(v, (Mapping, list)) else v for v in value]
+        return items if any(a is not b for a, b in zip(items, value)) else value
+    return value
+
+
+def _drop_null_variables(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+    """An attribute set to a variable whose value is null is not set, as in Terraform (``default =
+    null``, the usual way a module makes an argument optional): read as written it would be a value
+    that cannot be resolved (an AWS traffic selector that may select all traffic, a region that is
+    not known), where Terraform leaves the argument to the provider's default."""
+    nulls = {key for key, value in variables.items() if value is None}
+    if not nulls:
+        return
+
+    def null_in(scope: ScopeKey) -> Callable[[str], bool]:
+        return lambda name: (scope, name) in nulls
+
+    for res in config.resources:
+        attrs = _without_nulls(res.attrs, null_in(res.scope))
+        if attrs is not res.attrs:
+            res.attrs = attrs
+    for key, provider in list(config.providers.items()):
+        attrs = _without_nulls(provider.attrs, null_in(key[0]))
+        if attrs is not provider.attrs:
+            config.providers[key] = ProviderConfig(
+                provider.name, provider.alias, attrs, provider.file, provider.line, provider.via
+            )
+
+
 def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
     """``res`` as its source writes it (its static nested blocks, its dynamic blocks' ``for_each``)."""
     kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
@@ -390,17 +440,20 @@ def read_config(graph: Any) -> TerraformConfig:
             if "default" in attrs:
                 variables[var_key] = attrs["default"]
         elif block_type == "module":
-            child = (
-                "module",
-                file_path,
-                str(attrs.get("block_name_", "")).split("[", 1)[0],
-                None,
-                _module_key(attrs.get("source_module_object_")),
-            )
-            config.module_calls[child] = (attrs, _scope_of(attrs))
+            block_name = str(attrs.get("block_name_", ""))
+            name, _, index = block_name.partition("[")
+            caller = _module_key(attrs.get("source_module_object_"))
+            call = (attrs, _scope_of(attrs))
+            # One vertex per instance of a for_each/count call: each instance's scope names its own
+            # call (the one whose arguments it got), the bare call any of them.
+            if index:
+                instance = index.rstrip("]").strip().strip('"')
+                config.module_calls[("module", file_path, name, instance, caller)] = call
+            config.module_calls.setdefault(("module", file_path, name, None, caller), call)
     for res in config.resources:
         _render_elements(res, variables)
     _render_optional_defaults(config, declared)
+    _drop_null_variables(config, variables)
     _expand_dynamic_blocks(config, set(variables))
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
