@@ -104,6 +104,7 @@ def cloud_of_resource_type(resource_type: str) -> str | None:
     name = resource_type.strip().lower()
     if name.startswith("provider."):
         name = name[len("provider.") :]
+    name = name.removeprefix("data.")
     name = name.split(".", 1)[0].split("_", 1)[0]
     return name if name in CLOUDS else None
 

@@ -55,7 +55,8 @@ class Resource:
 
     @property
     def prefix(self) -> str:
-        return self.type.split("_", 1)[0]
+        """The provider a resource or data source type belongs to (``data.aws_region``: ``aws``)."""
+        return self.type.removeprefix("data.").split("_", 1)[0]
 
     def get(self, key: str, default: Any = None) -> Any:
         value = first(self.attrs.get(key, default))
