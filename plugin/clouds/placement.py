@@ -64,6 +64,18 @@ def _unwritten_region(config: TerraformConfig, cloud: str, unknown: Endpoint) ->
     return unknown
 
 
+def _azure_china(config: TerraformConfig, res: Resource) -> str | None:
+    """How ``res`` is in Azure China (operated by 21Vianet, every region of it in mainland China)
+    by its provider's ``environment = "china"``; None otherwise."""
+    provider = config.provider_for(res)
+    env = first(provider.attrs.get("environment")) if provider is not None else None
+    if not (isinstance(env, str) and env.lower() == "china"):
+        return None
+    chain = f" through {', '.join(provider.via)}" if provider and provider.via else ""
+    where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})" if provider else ""
+    return f"via provider {where}{chain} environment = china, every region of which is in mainland China"
+
+
 def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
     """The region a resource is deployed in, resolved the way Terraform resolves it."""
     cloud = cloud_of_resource_type(res.type) or res.prefix
@@ -78,6 +90,10 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         if is_resolved(own):
             return known_region_endpoint(cloud, str(own), f"via {attr} of {res.address}")
         if own is not None:
+            china = _azure_china(config, res) if cloud == "azurerm" else None
+            if china is not None:  # whichever location it is, it is one of Azure China's
+                how = f"{china} ({attr} {own} of {res.address} is not known statically)"
+                return Endpoint(jurisdictions.CN, "Azure China", how)
             return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically", declare=UNSET_REGION)
     for zone_attr in _ZONE_ATTRS:
         zone = static_value(res.attrs.get(zone_attr))
