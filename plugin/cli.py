@@ -486,6 +486,13 @@ def run() -> NoReturn:
     except KeyboardInterrupt:
         print("cn-crossborder: interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:
+        # The reader went away (``| head``) before everything was written: no traceback, and not a
+        # success either (128 + SIGPIPE, as a shell reports a command killed by it), so a gate that
+        # reads the exit code does not pass on a report cut short.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that went away (``| head``) has all it wanted

@@ -346,3 +346,26 @@ def test_an_interrupted_scan_says_so_without_a_traceback(tmp_path: Path) -> None
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr and "cn-crossborder: interrupted" in stderr
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """``cn-crossborder explain X | head -1``: what is left cannot be written. No traceback on
+    standard error, and an exit code that is not success (141, 128 + SIGPIPE), so that a report cut
+    short never reads as a passing gate. The reader is gone before the command writes, so the write
+    fails whatever the timing."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "cn_crossborder.cli", "explain", "CKV_CNX_104"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    err = proc.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 141
