@@ -214,3 +214,14 @@ def test_a_collection_that_cannot_be_listed_leaves_the_iterator_not_known_static
     source = BlockSource({"dynamic": [{"route": {"for_each": ["${var.routes}"], "content": [{}]}}]})
     assert expand_block(empty, source, lambda text: "var.routes" in text)["route"] == [{"cidr_block": "${route.value}"}]
     assert expand_block(empty, source, _never_unset)["route"] == []
+
+
+def test_a_one_element_list_rendered_as_its_element_is_one_block() -> None:
+    # for_each = each.value.links with one link: Checkov hands the link object, not a list of it.
+    link = {"name": "dt", "ip": "85.214.10.1"}
+    attrs = {"dynamic": {"link": {"content": {"ip_address": "link.value.ip"}, "for_each": link}}}
+    assert expand_block(attrs, None, _never_unset)["link"] == [{"ip_address": "85.214.10.1"}]
+    # A map of such objects is iterated.
+    links = {"dt": link, "vf": {"name": "vf", "ip": "85.214.10.2"}}
+    attrs = {"dynamic": {"link": {"content": {"ip_address": "link.value.ip"}, "for_each": links}}}
+    assert [b["ip_address"] for b in expand_block(attrs, None, _never_unset)["link"]] == ["85.214.10.1", "85.214.10.2"]

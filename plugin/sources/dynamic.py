@@ -106,6 +106,19 @@ class _Iterator:
             re.DOTALL,
         )
         self.mention = re.compile(rf"(?<![A-Za-z0-9_.]){it}\.(?:key|value)\b")
+        self.field = re.compile(
+            rf'(?<![A-Za-z0-9_.]){it}\.value(?:\.|\[\s*"?)([A-Za-z0-9_-]+)|lookup\(\s*{it}\.value\s*,\s*"([^"]+)"'
+        )
+
+    def fields(self, value: Any) -> set[str]:
+        """The first-level fields of the element that ``value`` reads (``it.value.ip``, lookups)."""
+        if isinstance(value, Mapping):
+            return set().union(*(self.fields(v) for v in value.values())) if value else set()
+        if isinstance(value, list):
+            return set().union(*(self.fields(v) for v in value)) if value else set()
+        if not isinstance(value, str):
+            return set()
+        return {a or b for a, b in self.field.findall(value)}
 
     def substitute(self, value: Any, key: Any, element: Any) -> Any:
         """``value`` with this iterator's references replaced by the element's; _MISSING for an
@@ -153,6 +166,14 @@ class _Iterator:
         return value
 
 
+def _one_object(collection: Mapping[str, Any], fields: set[str]) -> bool:
+    """Whether a rendered map is one object standing for a one-element list of it (Checkov writes a
+    one-element list as its element): the fields the content reads of each element are the map's own
+    keys, and not those of its values."""
+    as_map = all(isinstance(v, Mapping) and fields <= set(v) for v in collection.values())
+    return fields <= set(collection) and not as_map
+
+
 def _content(spec: Mapping[str, Any]) -> dict[str, Any]:
     content = first(spec.get("content"))
     return dict(content) if isinstance(content, Mapping) else {}
@@ -164,6 +185,10 @@ def _expand(name: str, spec: Mapping[str, Any], written: str | None, unset: Unse
     iterator = _Iterator(iterator_name if isinstance(iterator_name, str) and iterator_name else name)
     content = _content(spec)
     elements = _elements(spec.get("for_each"))
+    fields = iterator.fields(content)
+    collection = first(spec.get("for_each"))
+    if elements and fields and isinstance(collection, Mapping) and _one_object(collection, fields):
+        elements = [(0, collection)]
     # Checkov renders a variable that has no value as an empty collection: not "no element".
     if not elements and written is not None and unset(written):
         elements = None
