@@ -225,3 +225,15 @@ def test_a_one_element_list_rendered_as_its_element_is_one_block() -> None:
     links = {"dt": link, "vf": {"name": "vf", "ip": "85.214.10.2"}}
     attrs = {"dynamic": {"link": {"content": {"ip_address": "link.value.ip"}, "for_each": links}}}
     assert [b["ip_address"] for b in expand_block(attrs, None, _never_unset)["link"]] == ["85.214.10.1", "85.214.10.2"]
+
+
+def test_an_iterator_inside_a_reference_is_replaced_by_the_element() -> None:
+    content = {
+        "customer_gateway_id": "alicloud_vpn_customer_gateway.gw[tunnel.value.cgw].id",
+        "note": "t ${tunnel.key}",
+    }
+    attrs = {"dynamic": {"tunnel": {"content": content, "for_each": [{"cgw": "master"}, {"cgw": {"x": 1}}]}}}
+    blocks = expand_block(attrs, None, _never_unset)["tunnel"]
+    assert blocks[0] == {"customer_gateway_id": 'alicloud_vpn_customer_gateway.gw["master"].id', "note": "t 0"}
+    # Not a scalar: the reference stays written with the iterator, not known statically.
+    assert blocks[1]["customer_gateway_id"] == "${alicloud_vpn_customer_gateway.gw[tunnel.value.cgw].id}"

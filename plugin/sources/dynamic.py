@@ -105,6 +105,7 @@ class _Iterator:
             rf'^lookup\(\s*{it}\.value(?P<steps>(?:{_STEP})*)\s*,\s*"(?P<key>[^"]+)"\s*(?:,\s*(?P<default>.+?))?\s*\)$',
             re.DOTALL,
         )
+        self.inner = re.compile(rf"(?<![A-Za-z0-9_.]){it}\.(?P<part>key|value)(?P<steps>(?:\.[A-Za-z0-9_-]+)*)")
         self.mention = re.compile(rf"(?<![A-Za-z0-9_.]){it}\.(?:key|value)\b")
         self.field = re.compile(
             rf'(?<![A-Za-z0-9_.]){it}\.value(?:\.|\[\s*"?)([A-Za-z0-9_-]+)|lookup\(\s*{it}\.value\s*,\s*"([^"]+)"'
@@ -153,7 +154,32 @@ class _Iterator:
                 return _MISSING
             if default is not _MARK:
                 return default
-        return self.mark(value)
+        if not self.mention.search(text):
+            return value
+        return self.mark(self.embedded(text, key, element))
+
+    def embedded(self, text: str, key: Any, element: Any) -> str:
+        """``text`` with the iterator's references inside a larger expression replaced by scalar
+        values of the element (``gw[it.value.name].id`` -> ``gw["a"].id``); others left as written."""
+
+        def replace(match: re.Match[str]) -> str:
+            found, got = _path(key if match["part"] == "key" else element, match["steps"])
+            if not found or isinstance(got, (Mapping, list)) or got is None:
+                return match[0]
+            indexed = text[: match.start()].rstrip().endswith("[") and text[match.end() :].lstrip().startswith("]")
+            return json.dumps(got) if indexed and isinstance(got, str) else str(got)
+
+        def interpolated(match: re.Match[str]) -> str:
+            inner = self.inner.fullmatch(match["ref"])
+            if inner is None:
+                return match[0]
+            found, got = _path(key if inner["part"] == "key" else element, inner["steps"])
+            if not found or isinstance(got, (Mapping, list)) or got is None:
+                return match[0]
+            return str(got)
+
+        text = re.sub(r"\$\{\s*(?P<ref>[^{}]+?)\s*\}", interpolated, text)
+        return self.inner.sub(replace, text)
 
     def mark(self, value: Any) -> Any:
         """``value`` with every string written with this iterator marked as not known statically."""
