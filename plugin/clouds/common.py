@@ -88,6 +88,27 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     return None
 
 
+def instances_named(config: TerraformConfig, res: Resource, value: Any, *types: str) -> list[Resource]:
+    """Every instance of the resource a reference names when the instance is written with ``each.``
+    or ``count.index`` and cannot be told statically (``aws_vpn_connection.office[each.value.office].id``
+    in a block whose collection cannot be listed): any of them may be the one, so each is a candidate.
+    Empty for a reference written otherwise."""
+    text = first(value)
+    if not isinstance(text, str) or not uses_repetition(text):
+        return []
+    match = _REF.match(text.strip())
+    if match is None or not match.group("index"):
+        return []
+    module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+    base = module_prefix + match.group("addr")
+    return [
+        candidate
+        for rtype in types or (match.group("addr").rsplit(".", 1)[0],)
+        for candidate in config.by_type.get(rtype, ())
+        if candidate.scope == res.scope and re.sub(r"\[[^\]]*\]$", "", candidate.address) == base
+    ]
+
+
 def circuit_tags(*resources: Resource | None) -> list[tuple[str, Resource]]:
     out = []
     for res in resources:

@@ -33,6 +33,7 @@ from cn_crossborder.clouds.common import (
     group_key,
     inline_blocks,
     inline_ref,
+    instances_named,
     is_default_route,
     member_pairs,
     network_key,
@@ -281,33 +282,59 @@ def _route_targets(
                 return f"the same {spec['same']}: {', '.join(g.address for g, carried in shared if carried)}", links
             continue
         attr, types = spec["attr"], spec.get("types", ())
+        written = route.get(attr) if inline else res.attrs.get(attr)
         if inline:
-            target = inline_ref(model.config, res, attr, route.get(attr), *types)
+            target = inline_ref(model.config, res, attr, written, *types)
         else:
             target = referenced(model.config, res, attr, *types)
-        kind = None
-        if target is not None and spec.get("is"):
-            if not _target_is(target, spec["is"]):
-                continue
-            kind = spec.get("kinds", {}).get(str(first(target.attrs.get(spec["is"]["attr"]))).lower())
-        if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
-            target = _ref(model, target, spec["via"])
-        if target is None:
-            continue
-        carriers = _attached_by(model, target, spec["attached_by"]) if spec.get("attached_by") else [target]
+        # A next hop written with each./count.index whose instance cannot be told: any instance may
+        # be the one, so the route reaches what each of them carries (never none of them).
+        candidates = [target] if target is not None else instances_named(model.config, res, written, *types)
         reached: list[tuple[Resource, list[Link]]] = []
-        for carrier in carriers:
-            links = _reach(model, carrier, spec.get("reach", "gateway"))
-            if kind:  # an attachment of one kind carries only links of that kind
-                links = [link for link in links if link.kind == kind]
-            reached.append((carrier, _toward(route, spec, links)))
+        named: list[Resource] = []
+        for candidate in candidates:
+            found_target, carried = _target_links(model, route, spec, candidate)
+            if found_target is not None:
+                named.append(found_target)
+                reached += carried
         links = [link for _, found in reached for link in found]
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
-            by = [carrier.address for carrier, found in reached if found and carrier is not target]
+            if target is None:
+                one_of = ", ".join(dict.fromkeys(t.address for t in named))
+                return (
+                    f"{hop}{shown(written)} (one instance of a for_each or count whose instances cannot be "
+                    f"listed statically, so any of {one_of})",
+                    links,
+                )
+            by = [carrier.address for carrier, found in reached if found and carrier is not named[0]]
             attached = f" (attached by {', '.join(by)})" if by else ""
-            return f"{hop}{target.address}{attached}", links
+            return f"{hop}{named[0].address}{attached}", links
     return "", []
+
+
+def _target_links(
+    model: NetworkModel, route: dict[str, Any], spec: Entry, target: Resource | None
+) -> tuple[Resource | None, list[tuple[Resource, list[Link]]]]:
+    """The next hop a target spec reaches from ``target`` (after ``is`` and ``via``), and the links
+    each resource carrying it carries; (None, []) when the spec does not apply to it."""
+    kind = None
+    if target is not None and spec.get("is"):
+        if not _target_is(target, spec["is"]):
+            return None, []
+        kind = spec.get("kinds", {}).get(str(first(target.attrs.get(spec["is"]["attr"]))).lower())
+    if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
+        target = _ref(model, target, spec["via"])
+    if target is None:
+        return None, []
+    carriers = _attached_by(model, target, spec["attached_by"]) if spec.get("attached_by") else [target]
+    reached: list[tuple[Resource, list[Link]]] = []
+    for carrier in carriers:
+        links = _reach(model, carrier, spec.get("reach", "gateway"))
+        if kind:  # an attachment of one kind carries only links of that kind
+            links = [link for link in links if link.kind == kind]
+        reached.append((carrier, _toward(route, spec, links)))
+    return target, reached
 
 
 def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Resource]:
