@@ -148,10 +148,23 @@ def _peers(model: NetworkModel, conn: Resource, peer: Entry) -> list[tuple[Any, 
     return peers or [(None, None)]
 
 
+def _unresolved_when(value: Any, spec: Entry | None) -> str | None:
+    """How a ``when`` filter whose attribute cannot be resolved statically is read: as matching
+    (fail closed), in these words; None when the value is known or not set."""
+    if not spec or value is None or is_resolved(first(value)):
+        return None
+    wanted = spec["equals"]
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {' or '.join(wanted)}: judged as such"
+
+
 def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
     peer = entry["peer"]
     for conn in model.config.of_type(*types_of(entry)):
-        if not _matches(conn.attrs.get(entry.get("when", {}).get("attr", "")), entry.get("when")):
+        when = entry.get("when")
+        written = conn.attrs.get(when["attr"]) if when else None
+        assumed = _unresolved_when(written, when)
+        if not _matches(written, when) and assumed is None:
             continue
         gateway = _ref(model, conn, entry.get("gateway"))
         also = [_ref(model, conn, spec) for spec in entry.get("via", ())]
@@ -160,12 +173,17 @@ def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
             address = _first_set(conn, peer["address"])
             remote = address_endpoint(address, model.context.policy, [conn])
             link = Link(VPN, conn, local, remote, peer_address=address, circuit_tags=circuit_tags(conn))
+            link.assumed = assumed
             model.add_link(link, gateway, *also)
             continue
-        for value, cgw in _peers(model, conn, peer):
+        peers = _peers(model, conn, peer)
+        if assumed and peers == [(None, None)]:  # of that type only if it names a peer of it
+            continue
+        for value, cgw in peers:
             kind = peer.get("kind", "customer gateway")
             for address in _peer_addresses(cgw, peer):
-                vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+                made = vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+                made.assumed = assumed
 
 
 def _peer_addresses(cgw: Resource | None, peer: Entry) -> list[Any]:
@@ -259,7 +277,7 @@ def _route_targets(
 ) -> tuple[str, list[Link]]:
     for spec in targets:
         when = spec.get("when")
-        if when and not _matches(route.get(when["attr"]), when):
+        if when and not _matches(route.get(when["attr"]), when) and not _unresolved_when(route.get(when["attr"]), when):
             continue
         if spec.get("self"):  # the route is written on the link's own resource (a line, a member)
             links = _toward(route, spec, _reach(model, res, spec.get("reach", "gateway")))
