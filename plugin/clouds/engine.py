@@ -318,6 +318,9 @@ def _route_targets(
         links = [link for _, found in reached for link in found]
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
+            if when and _unresolved_when(route.get(when["attr"]), when):
+                wanted = [when["equals"]] if isinstance(when["equals"], str) else when["equals"]
+                hop = f"{hop}(not known statically, so it may be {' or '.join(wanted)}) "
             if target is None:
                 one_of = ", ".join(dict.fromkeys(t.address for t in named))
                 return (
