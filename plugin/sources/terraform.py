@@ -403,8 +403,13 @@ def read_config(graph: Any) -> TerraformConfig:
     by_index: dict[int, Resource] = {}
     variables: dict[tuple[ScopeKey, str], Any] = {}
     declared: dict[tuple[ScopeKey, str], tuple[Any, Any]] = {}  # every variable: (value, type)
+    outputs: dict[int, list[int]] = {}  # output vertex -> the vertices its value refers to
+    output_names: dict[int, tuple[str, ScopeKey | None]] = {}  # output vertex -> (name, its module)
     for idx, attrs in iter_vertices(graph):
         block_type = attrs.get("block_type_")
+        if block_type == "output":
+            outputs[idx] = []
+            output_names[idx] = (str(attrs.get("block_name_", "")), _module_key(attrs.get("source_module_object_")))
         file_path = str(attrs.get("file_path_", ""))
         if file_path:
             config.files.add(file_path)
@@ -455,10 +460,16 @@ def read_config(graph: Any) -> TerraformConfig:
     _render_optional_defaults(config, declared)
     _drop_null_variables(config, variables)
     _expand_dynamic_blocks(config, set(variables))
+    through_outputs: list[tuple[Resource, str, int]] = []
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
             source.refs.setdefault(label, []).append(target)
+        elif src in outputs:
+            outputs[src].append(dst)
+        elif source is not None and dst in outputs:
+            through_outputs.append((source, label, dst))
+    _follow_module_outputs(through_outputs, outputs, output_names, by_index)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
@@ -468,6 +479,73 @@ def read_config(graph: Any) -> TerraformConfig:
                 config.module_calls[scope] = config.module_calls[base]
     _expand_stand_ins(config, max(by_index, default=-1) + 1)
     return config
+
+
+# ``module.cgw.id`` / ``module.cgw["a"].id`` as an attribute's whole value, as its source writes it.
+_MODULE_OUTPUT = re.compile(
+    r'^\$\{\s*module\.(?P<module>[A-Za-z0-9_-]+)(?:\[\s*"?(?P<index>[^\]"]+)"?\s*\])?\.(?P<output>[A-Za-z0-9_-]+)\s*\}$'
+)
+
+
+def _follow_module_outputs(
+    edges: list[tuple[Resource, str, int]],
+    outputs: Mapping[int, list[int]],
+    names: Mapping[int, tuple[str, ScopeKey | None]],
+    by_index: Mapping[int, Resource],
+) -> None:
+    """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to.
+
+    Checkov renders the attribute as the output's value text in the module (``aws_customer_gateway.
+    this.id``, which names nothing in the caller) and links it to an output of that name, but not
+    always of that module: two calls of one module both link to the first call's output. So the
+    output is found by the attribute as the source writes it (module and output name, in the
+    caller's module), and its value followed to the one resource it refers to."""
+    lines = _SourceLines()
+    parsed: dict[int, Mapping[str, Any] | None] = {}
+    for res, label, _ in edges:
+        if res.index not in parsed:
+            source = _block_source(res, lines)
+            parsed[res.index] = source.body if source is not None else None
+        body = parsed[res.index]
+        text = first(body.get(label)) if body is not None else None
+        match = _MODULE_OUTPUT.match(text.strip()) if isinstance(text, str) else None
+        if match is None:
+            continue
+        caller = res.scope if res.scope[0] == "module" else None
+        wanted = [
+            idx
+            for idx, (name, module) in names.items()
+            if name == match["output"]
+            and module is not None
+            and module[2] == match["module"]
+            and (module[3] or None) == match["index"]
+            and module[4] == caller
+            and (caller is not None or os.path.dirname(str(module[1])) == res.scope[1])
+        ]
+        target = _output_resource(wanted[0], outputs, by_index) if len(wanted) == 1 else None
+        if target is not None:
+            res.refs.setdefault(label, []).append(target)
+
+
+def _output_resource(
+    output: int, outputs: Mapping[int, list[int]], by_index: Mapping[int, Resource]
+) -> Resource | None:
+    """The one resource a module output's value refers to, through nested modules' outputs; None when
+    it refers to none or to several (which one a reference to it means is not known)."""
+    found: dict[int, Resource] = {}
+    seen: set[int] = set()
+    pending = [output]
+    while pending and len(seen) < 100:
+        vertex = pending.pop()
+        if vertex in seen:
+            continue
+        seen.add(vertex)
+        for target in outputs.get(vertex, ()):
+            if target in by_index:
+                found[target] = by_index[target]
+            elif target in outputs:
+                pending.append(target)
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _expand_stand_ins(config: TerraformConfig, first_free: int) -> None:
