@@ -20,6 +20,9 @@ from cn_crossborder.sources.terraform import TerraformConfig
 _REF = re.compile(
     r"^\$?\{?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?\.[A-Za-z0-9_]+\}?$"
 )
+_MODULE_OUTPUT_TEXT = re.compile(
+    r"^module\.(?P<module>[A-Za-z0-9_-]+)(?:\[(?P<index>[^\]]+)\])?\.(?P<output>[A-Za-z0-9_-]+)$"
+)
 _NUMERIC_INDEX = re.compile(r'^\[\s*"?(\d+)"?\s*\]$')
 
 # Identity of a network (a CEN, a CCN) its members name: ("resource", index), or ("id"|"text", id, root).
@@ -77,6 +80,11 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     text = first(res.attrs.get(attr))
     if not isinstance(text, str):
         return None
+    output = _MODULE_OUTPUT_TEXT.match(text.strip())
+    if output is not None:  # a module's output the reader resolved (in a nested block)
+        key = (res.scope, output["module"], output["index"], output["output"])
+        found = config.module_outputs.get(key)
+        return found if found is not None and (not types or found.type in types) else None
     match = _REF.match(text.strip())
     if not match:
         return None

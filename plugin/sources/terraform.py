@@ -137,6 +137,8 @@ class TerraformConfig:
     providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
     module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    # A module call's outputs that refer to one resource: (caller scope, call, instance, output) -> it.
+    module_outputs: dict[tuple[ScopeKey, str, str | None, str], Resource] = field(default_factory=dict)
     # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
@@ -460,7 +462,7 @@ def read_config(graph: Any) -> TerraformConfig:
     _render_optional_defaults(config, declared)
     _drop_null_variables(config, variables)
     _expand_dynamic_blocks(config, set(variables))
-    through_outputs: list[tuple[Resource, str, int]] = []
+    through_outputs: list[tuple[Resource, str]] = []
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
@@ -468,8 +470,9 @@ def read_config(graph: Any) -> TerraformConfig:
         elif src in outputs:
             outputs[src].append(dst)
         elif source is not None and dst in outputs:
-            through_outputs.append((source, label, dst))
-    _follow_module_outputs(through_outputs, outputs, output_names, by_index)
+            through_outputs.append((source, label))
+    _index_outputs(config, outputs, output_names, by_index)
+    _follow_module_outputs(config, through_outputs)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
@@ -487,44 +490,94 @@ _MODULE_OUTPUT = re.compile(
 )
 
 
-def _follow_module_outputs(
-    edges: list[tuple[Resource, str, int]],
+def module_output_text(module: str, index: str | None, output: str) -> str:
+    """How a reference to a module output is written where the reader puts it back (nested blocks)."""
+    return f"module.{module}{f'[{index}]' if index else ''}.{output}"
+
+
+def _index_outputs(
+    config: TerraformConfig,
     outputs: Mapping[int, list[int]],
     names: Mapping[int, tuple[str, ScopeKey | None]],
     by_index: Mapping[int, Resource],
 ) -> None:
-    """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to.
-
-    Checkov renders the attribute as the output's value text in the module (``aws_customer_gateway.
-    this.id``, which names nothing in the caller) and links it to an output of that name, but not
-    always of that module: two calls of one module both link to the first call's output. So the
-    output is found by the attribute as the source writes it (module and output name, in the
-    caller's module), and its value followed to the one resource it refers to."""
-    lines = _SourceLines()
-    parsed: dict[int, Mapping[str, Any] | None] = {}
-    for res, label, _ in edges:
-        if res.index not in parsed:
-            source = _block_source(res, lines)
-            parsed[res.index] = source.body if source is not None else None
-        body = parsed[res.index]
-        text = first(body.get(label)) if body is not None else None
-        match = _MODULE_OUTPUT.match(text.strip()) if isinstance(text, str) else None
-        if match is None:
+    """``config.module_outputs``: each module call's outputs that refer to exactly one resource, by
+    the caller's scope, the call's name and instance, and the output's name."""
+    for idx, (name, module) in names.items():
+        if module is None:
             continue
-        caller = res.scope if res.scope[0] == "module" else None
-        wanted = [
-            idx
-            for idx, (name, module) in names.items()
-            if name == match["output"]
-            and module is not None
-            and module[2] == match["module"]
-            and (module[3] or None) == match["index"]
-            and module[4] == caller
-            and (caller is not None or os.path.dirname(str(module[1])) == res.scope[1])
-        ]
-        target = _output_resource(wanted[0], outputs, by_index) if len(wanted) == 1 else None
-        if target is not None:
-            res.refs.setdefault(label, []).append(target)
+        target = _output_resource(idx, outputs, by_index)
+        if target is None:
+            continue
+        caller = module[4] if module[4] is not None else ("root", os.path.dirname(str(module[1])))
+        config.module_outputs[(caller, module[2], module[3] or None, name)] = target
+
+
+def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]]) -> None:
+    """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to, also in
+    nested blocks (``route { gateway_id = module.vpn.id }``).
+
+    Checkov renders such a value as the output's value text inside the module
+    (``aws_customer_gateway.this.id``, which names nothing in the caller), and links a top-level
+    attribute to an output of that name, but not always of that module: two calls of one module both
+    link to the first call's output. So the output is found by the attribute as the source writes it:
+    a top-level attribute gets the edge to the resource, a nested block's value is written back as
+    ``module.<name>.<output>``, which ``referenced`` reads through ``config.module_outputs``."""
+    if not config.module_outputs:
+        return
+    lines = _SourceLines()
+    labels: dict[int, set[str]] = defaultdict(set)
+    for res, label in edges:
+        labels[res.index].add(label)
+    for res in config.resources:
+        wanted = labels.get(res.index, set())
+        nested = [k for k, v in res.attrs.items() if isinstance(v, (list, Mapping)) and not k.endswith("_")]
+        if not wanted and not (nested and _mentions_module(lines, res)):
+            continue
+        source = _block_source(res, lines)
+        body = source.body if source is not None else None
+        if body is None:
+            continue
+        for label in wanted:
+            target = _module_output(config, res, first(body.get(label)))
+            if target is not None:
+                res.refs.setdefault(label, []).append(target)
+        rendered = dict(res.attrs)
+        changed = False
+        for name in nested:
+            raw_blocks = [b for b in _raw_list(body.get(name)) if isinstance(b, Mapping)]
+            blocks = [b for b in _raw_list(res.attrs.get(name)) if isinstance(b, Mapping)]
+            if not raw_blocks or len(blocks) < len(raw_blocks):
+                continue
+            new_blocks = [dict(b) for b in blocks]
+            for raw, block in zip(raw_blocks, new_blocks):
+                for key, value in raw.items():
+                    match = _MODULE_OUTPUT.match(v.strip()) if isinstance(v := first(value), str) else None
+                    if match is not None and key in block:
+                        block[key] = module_output_text(match["module"], match["index"], match["output"])
+                        changed = True
+            rendered[name] = new_blocks
+        if changed:
+            res.attrs = rendered
+
+
+def _raw_list(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        return list(value[0])
+    return list(value) if isinstance(value, list) else []
+
+
+def _mentions_module(lines: _SourceLines, res: Resource) -> bool:
+    return any("module." in line for line in lines.block(res.file, res.start_line, res.end_line))
+
+
+def _module_output(config: TerraformConfig, res: Resource, text: Any) -> Resource | None:
+    match = _MODULE_OUTPUT.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    return config.module_outputs.get((res.scope, match["module"], match["index"], match["output"]))
 
 
 def _output_resource(
