@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from cn_crossborder.domain.resource import Resource
+from cn_crossborder.domain.resource import Resource, is_resolved
 from cn_crossborder.sources.dynamic import BlockSource, expand_block
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults, object_fields, optional_default
@@ -237,3 +237,10 @@ def test_an_iterator_inside_a_reference_is_replaced_by_the_element() -> None:
     assert blocks[0] == {"customer_gateway_id": 'alicloud_vpn_customer_gateway.gw["master"].id', "note": "t 0"}
     # Not a scalar: the reference stays written with the iterator, not known statically.
     assert blocks[1]["customer_gateway_id"] == "${alicloud_vpn_customer_gateway.gw[tunnel.value.cgw].id}"
+
+
+def test_a_function_call_left_as_text_is_not_a_value() -> None:
+    assert not is_resolved("cidrsubnet(0.0.0.0/0,0,0)")
+    assert not is_resolved("values({'a': '0.0.0.0/0'})[0]")
+    assert not is_resolved('lookup({"cn": "cn-north-1"},cn,"eu-west-1")')
+    assert is_resolved("10.0.0.0/8") and is_resolved("Cisco ASA 5525-X (primary)")
