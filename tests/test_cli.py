@@ -21,6 +21,7 @@ from tests.harness import (
     ROOT,
     actual_verdicts,
     plain_checkov,
+    plain_checkov_frameworks,
     reports,
     run_cli,
     run_cli_once,
@@ -164,6 +165,17 @@ def test_plain_checkov_gives_the_same_verdicts() -> None:
         ours = scan_fixture(tree).reports
         theirs = plain_checkov(tree, checks_dir)
         assert actual_verdicts(ours, tree) == actual_verdicts(theirs, tree)
+
+
+def test_plain_checkov_judges_dynamic_blocks_in_both_syntaxes() -> None:
+    """A resource with a dynamic block in Terraform JSON got no record from plain Checkov (its own
+    rewriting of dynamic blocks raised inside the check); both frameworks now give scan's verdicts."""
+    checks_dir = run_cli("checks-dir").stdout.strip()
+    tree = FIXTURES / "terraform" / "dynamic_blocks"
+    _, theirs = plain_checkov_frameworks(tree, checks_dir, "terraform", "terraform_json")
+    ours = actual_verdicts(scan_fixture(tree).reports, tree)
+    assert ("routes.tf.json", "aws_route_table.json_dynamic", "CKV_CNX_104") in ours
+    assert actual_verdicts(theirs, tree) == ours
 
 
 def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
