@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.domain.resource import Resource, ScopeKey, first, is_resolved
 from cn_crossborder.sources.dynamic import BlockSource, expand_block, hcl_source, json_source
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
@@ -279,6 +279,24 @@ def _render_elements(res: Resource, variables: Mapping[tuple[ScopeKey, str], Any
         res.attrs = {**res.attrs, **rendered}
 
 
+_LENGTH_OF = re.compile(r"^\$?\{?\s*length\((?P<x>[^(),\[\]{}'\"]+)\)\s*\}?$")
+
+
+def _render_single_element_count(res: Resource) -> None:
+    """``count = length(var.l)`` with ``element(var.l, count.index)`` where ``var.l`` holds one
+    element: Checkov writes the one-element list as its element (``length(10.50.0.0/16)``) and
+    leaves the block unexpanded. The list has one element, the element is that text."""
+    text = first(res.attrs.get("count"))
+    match = _LENGTH_OF.match(text.strip()) if isinstance(text, str) else None
+    if match is None or not is_resolved(match["x"].strip()):
+        return
+    element = match["x"].strip()
+    written = {f"element({element},count.index)", f"${{element({element},count.index)}}"}
+    rendered = {k: element for k, v in res.attrs.items() if isinstance(first(v), str) and first(v).strip() in written}
+    if rendered:
+        res.attrs = {**res.attrs, **rendered, "count": 1}
+
+
 class _SourceLines:
     """Source lines of the scanned files, each read once and only when asked for."""
 
@@ -459,6 +477,7 @@ def read_config(graph: Any) -> TerraformConfig:
             config.module_calls.setdefault(("module", file_path, name, None, caller), call)
     for res in config.resources:
         _render_elements(res, variables)
+        _render_single_element_count(res)
     _render_optional_defaults(config, declared)
     _drop_null_variables(config, variables)
     _expand_dynamic_blocks(config, set(variables))
