@@ -147,10 +147,9 @@ def _print_report(printed: str) -> None:
     if raw is None or "\x1b" in printed:
         stream.write(printed)
         return
-    with contextlib.suppress(BrokenPipeError):  # a reader that went away (``| head``) has all it wanted
-        stream.flush()
-        raw.write(printed.encode(getattr(stream, "encoding", None) or "utf-8", errors="backslashreplace"))
-        raw.flush()
+    stream.flush()
+    raw.write(printed.encode(getattr(stream, "encoding", None) or "utf-8", errors="backslashreplace"))
+    raw.flush()
 
 
 def _is_ours(file: str) -> bool:
@@ -521,6 +520,13 @@ def run() -> NoReturn:
     except KeyboardInterrupt:
         print("cn-crossborder: interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:
+        # The reader went away (``| head``) before everything was written: no traceback, and not a
+        # success either (128 + SIGPIPE, as a shell reports a command killed by it), so a gate that
+        # reads the exit code does not pass on a report cut short.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that went away (``| head``) has all it wanted

@@ -40,6 +40,8 @@ class Link:
     impossible: str | None = None
     circuit_tags: list[tuple[str, Resource]] = field(default_factory=list)
     far_end_proven_cn: str | None = None
+    # What the link was read as where the configuration does not say (a type not known statically).
+    assumed: str | None = None
 
     @property
     def ends(self) -> tuple[Endpoint, Endpoint]:

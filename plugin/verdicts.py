@@ -131,7 +131,8 @@ def termination(link: Link, context: ScanContext) -> Termination:
 
 
 def endpoint_lines(link: Link) -> list[str]:
-    return [f"Endpoint: {link.local.describe()}", f"Endpoint: {link.remote.describe()}"]
+    lines = [f"Endpoint: {link.local.describe()}", f"Endpoint: {link.remote.describe()}"]
+    return [*lines, f"Read as: {link.assumed}"] if link.assumed else lines
 
 
 def judge_links(links: list[Link], out_of_scope: str, judge: Callable[[Link], tuple[str, bool]]) -> Verdict:

@@ -21,6 +21,7 @@ from tests.harness import (
     ROOT,
     actual_verdicts,
     plain_checkov,
+    plain_checkov_frameworks,
     reports,
     run_cli,
     run_cli_once,
@@ -178,6 +179,17 @@ def test_plain_checkov_gives_the_same_verdicts() -> None:
         ours = scan_fixture(tree).reports
         theirs = plain_checkov(tree, checks_dir)
         assert actual_verdicts(ours, tree) == actual_verdicts(theirs, tree)
+
+
+def test_plain_checkov_judges_dynamic_blocks_in_both_syntaxes() -> None:
+    """A resource with a dynamic block in Terraform JSON got no record from plain Checkov (its own
+    rewriting of dynamic blocks raised inside the check); both frameworks now give scan's verdicts."""
+    checks_dir = run_cli("checks-dir").stdout.strip()
+    tree = FIXTURES / "terraform" / "dynamic_blocks"
+    _, theirs = plain_checkov_frameworks(tree, checks_dir, "terraform", "terraform_json")
+    ours = actual_verdicts(scan_fixture(tree).reports, tree)
+    assert ("routes.tf.json", "aws_route_table.json_dynamic", "CKV_CNX_104") in ours
+    assert actual_verdicts(theirs, tree) == ours
 
 
 def test_scan_makes_no_network_connection(tmp_path: Path) -> None:
@@ -385,3 +397,26 @@ def test_an_exemption_that_silences_nothing_is_named_as_a_warning(tmp_path: Path
     assert whole.returncode == 0
     one_file = run_cli("scan", str(tree / "vpn.tf"), "--format", "json", "--as-of", AS_OF, "--soft-fail")
     assert one_file.returncode == 0 and "warning" not in one_file.stderr, one_file.stderr[-2000:]
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """``cn-crossborder explain X | head -1``: what is left cannot be written. No traceback on
+    standard error, and an exit code that is not success (141, 128 + SIGPIPE), so that a report cut
+    short never reads as a passing gate. The reader is gone before the command writes, so the write
+    fails whatever the timing."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CN_CROSSBORDER_")}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "cn_crossborder.cli", "explain", "CKV_CNX_104"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    err = proc.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 141

@@ -62,3 +62,19 @@ def test_a_tree_scanned_with_the_others_gets_what_it_gets_alone() -> None:
 
     assert contents(scan.reports) == contents(alone)
     assert {r["check_type"] for r in scan.reports} == {r["check_type"] for r in alone}
+
+
+def test_each_instance_of_a_module_call_is_resolved_through_its_own_call() -> None:
+    """A module called with for_each has one call per instance: the provider chain a finding shows
+    names the instance the resource belongs to, not whichever instance Checkov listed last."""
+    tree = FIXTURES / "terraform" / "module_instances"
+    found = {
+        rec["resource"]: rec.get("details") or []
+        for rec in records(scan_fixture(tree).reports)
+        if rec["check_id"] == "CKV_CNX_101" and rec["resource"].startswith("module.office_vpn[")
+    }
+    assert set(found) == {f'module.office_vpn["{k}"].aws_vpn_connection.this' for k in ("munich", "singapore")}
+    for resource, details in found.items():
+        key = resource.split('"')[1]
+        calls = [line for line in details if 'through module "' in line]
+        assert calls and all(f'module "office_vpn["{key}"]" providers' in line for line in calls), details

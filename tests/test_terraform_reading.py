@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from cn_crossborder.domain.resource import Resource
+from cn_crossborder.domain.resource import Resource, is_resolved
+from cn_crossborder.sources.dynamic import BlockSource, expand_block
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults, object_fields, optional_default
 from cn_crossborder.sources.terraform import TerraformConfig
@@ -152,3 +153,94 @@ def test_a_module_instance_belongs_to_the_root_that_calls_it() -> None:
     config.module_calls[nested] = ({}, inner)
     assert config.root_of(nested) == ("root", "/r/a")
     assert config.root_of(("root", "/r/b")) == ("root", "/r/b")
+
+
+# --- dynamic blocks -----------------------------------------------------------------------------------
+
+
+def _never_unset(_: str) -> bool:
+    return False
+
+
+def _dynamic(content: dict[str, Any], for_each: Any, iterator: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"content": content, "for_each": for_each}
+    if iterator:
+        spec["iterator"] = iterator
+    return {"dynamic": {"route": spec}}
+
+
+def test_a_dynamic_block_over_a_list_gives_one_block_per_element() -> None:
+    attrs = _dynamic({"cidr_block": "route.value", "gateway_id": "vgw"}, ["0.0.0.0/0", "10.0.0.0/8"])
+    assert expand_block(attrs, BlockSource({}), _never_unset)["route"] == [
+        {"cidr_block": "0.0.0.0/0", "gateway_id": "vgw"},
+        {"cidr_block": "10.0.0.0/8", "gateway_id": "vgw"},
+    ]
+
+
+def test_a_dynamic_block_reads_keys_fields_iterators_and_lookups() -> None:
+    exits = {"internet": {"cidr": "0.0.0.0/0"}, "corp": {"cidr": "10.0.0.0/8"}}
+    fields = _dynamic({"cidr_block": "${r.value.cidr}", "name": "r.key"}, exits, iterator="r")
+    assert [b["cidr_block"] for b in expand_block(fields, None, _never_unset)["route"]] == ["0.0.0.0/0", "10.0.0.0/8"]
+    assert [b["name"] for b in expand_block(fields, None, _never_unset)["route"]] == ["internet", "corp"]
+    looked = _dynamic({"cidr_block": 'lookup(route.value,"cidr",None)', "x": 'lookup(route.value,"y","d")'}, exits)
+    assert expand_block(looked, None, _never_unset)["route"][0] == {"cidr_block": "0.0.0.0/0", "x": "d"}
+
+
+def test_static_blocks_beside_dynamic_ones_are_kept_with_their_rendered_values() -> None:
+    # Checkov kept the static block, rendered, and appended the dynamic template.
+    attrs = {
+        **_dynamic({"cidr_block": "route.value"}, ["10.0.0.0/8"]),
+        "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "vgw-1"}, {"cidr_block": "route.value"}],
+    }
+    source = BlockSource({"route": [{"cidr_block": ["0.0.0.0/0"], "gateway_id": ["${var.gw}"]}]})
+    assert expand_block(attrs, source, _never_unset)["route"] == [
+        {"cidr_block": "0.0.0.0/0", "gateway_id": "vgw-1"},
+        {"cidr_block": "10.0.0.0/8"},
+    ]
+    # Checkov dropped the static block: it comes back from the source as written.
+    dropped = {**attrs, "route": [{"cidr_block": "10.0.0.0/8"}]}
+    assert expand_block(dropped, source, _never_unset)["route"][0] == {
+        "cidr_block": "0.0.0.0/0",
+        "gateway_id": "${var.gw}",
+    }
+
+
+def test_a_collection_that_cannot_be_listed_leaves_the_iterator_not_known_statically() -> None:
+    unlisted = _dynamic({"cidr_block": "route.value", "gateway_id": "vgw"}, "var.routes")
+    expected = [{"cidr_block": "${route.value}", "gateway_id": "vgw"}]
+    assert expand_block(unlisted, None, _never_unset)["route"] == expected
+    # An unset variable arrives rendered as an empty list: not "no element" when the source names it.
+    empty = _dynamic({"cidr_block": "route.value"}, [])
+    source = BlockSource({"dynamic": [{"route": {"for_each": ["${var.routes}"], "content": [{}]}}]})
+    assert expand_block(empty, source, lambda text: "var.routes" in text)["route"] == [{"cidr_block": "${route.value}"}]
+    assert expand_block(empty, source, _never_unset)["route"] == []
+
+
+def test_a_one_element_list_rendered_as_its_element_is_one_block() -> None:
+    # for_each = each.value.links with one link: Checkov hands the link object, not a list of it.
+    link = {"name": "dt", "ip": "85.214.10.1"}
+    attrs = {"dynamic": {"link": {"content": {"ip_address": "link.value.ip"}, "for_each": link}}}
+    assert expand_block(attrs, None, _never_unset)["link"] == [{"ip_address": "85.214.10.1"}]
+    # A map of such objects is iterated.
+    links = {"dt": link, "vf": {"name": "vf", "ip": "85.214.10.2"}}
+    attrs = {"dynamic": {"link": {"content": {"ip_address": "link.value.ip"}, "for_each": links}}}
+    assert [b["ip_address"] for b in expand_block(attrs, None, _never_unset)["link"]] == ["85.214.10.1", "85.214.10.2"]
+
+
+def test_an_iterator_inside_a_reference_is_replaced_by_the_element() -> None:
+    content = {
+        "customer_gateway_id": "alicloud_vpn_customer_gateway.gw[tunnel.value.cgw].id",
+        "note": "t ${tunnel.key}",
+    }
+    attrs = {"dynamic": {"tunnel": {"content": content, "for_each": [{"cgw": "master"}, {"cgw": {"x": 1}}]}}}
+    blocks = expand_block(attrs, None, _never_unset)["tunnel"]
+    assert blocks[0] == {"customer_gateway_id": 'alicloud_vpn_customer_gateway.gw["master"].id', "note": "t 0"}
+    # Not a scalar: the reference stays written with the iterator, not known statically.
+    assert blocks[1]["customer_gateway_id"] == "${alicloud_vpn_customer_gateway.gw[tunnel.value.cgw].id}"
+
+
+def test_a_function_call_left_as_text_is_not_a_value() -> None:
+    assert not is_resolved("cidrsubnet(0.0.0.0/0,0,0)")
+    assert not is_resolved("values({'a': '0.0.0.0/0'})[0]")
+    assert not is_resolved('lookup({"cn": "cn-north-1"},cn,"eu-west-1")')
+    assert is_resolved("10.0.0.0/8") and is_resolved("Cisco ASA 5525-X (primary)")

@@ -215,6 +215,16 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
         super().__init__(**metadata(rule), supported_resources=rule.resource_types)
         self._adopt(rule)
 
+    def scan_entity_conf(self, conf: dict[str, Any], entity_type: str) -> CheckResult:
+        """Checkov's, without its rewriting of ``dynamic`` blocks in ``conf``: the rules read the
+        model (which expands them, ``sources.dynamic``), never ``conf``'s blocks, and on Terraform JSON
+        that rewriting raises on the line numbers inside a ``dynamic`` block, so that the resource
+        would get no record at all."""
+        self.entity_type = entity_type
+        if conf.get("count") == [0]:
+            return CheckResult.UNKNOWN
+        return self.scan_resource_conf(conf)
+
     def _scan(self, conf: dict[str, Any]) -> CheckResult:
         scanned_file, _, entity = self.entity_path.partition(":")
         if scanned_file.endswith(".tf.json") or self.graph is None:

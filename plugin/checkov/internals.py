@@ -199,12 +199,20 @@ def scanned_terraform(scanned_file: str) -> ScannedTerraform | None:
 _LINE_KEYS = {"__startline__": "__start_line__", "__endline__": "__end_line__"}
 
 
-def _hcl_line_keys(value: Any) -> Any:
-    """Terraform JSON definitions with the line keys Checkov's HCL definitions use."""
+def _hcl_line_keys(value: Any, in_dynamic: bool = False) -> Any:
+    """Terraform JSON definitions with the line keys Checkov's HCL definitions use.
+
+    Inside a ``dynamic`` block there are none: Checkov's HCL parser writes none there, and its graph
+    builder, meeting a line number where it expects a block, drops the whole resource (``Failed to add
+    block``), which would leave a route table written with ``dynamic "route"`` unjudged."""
     if isinstance(value, dict):
-        return {_LINE_KEYS.get(k, k): _hcl_line_keys(v) for k, v in value.items()}
+        return {
+            _LINE_KEYS.get(k, k): _hcl_line_keys(v, in_dynamic or k == "dynamic")
+            for k, v in value.items()
+            if not (in_dynamic and k in _LINE_KEYS)
+        }
     if isinstance(value, list):
-        return [_hcl_line_keys(v) for v in value]
+        return [_hcl_line_keys(v, in_dynamic) for v in value]
     return value
 
 

@@ -7,7 +7,7 @@ a spec entry plus fixtures (docs/cloud-specs.md).
 
 from __future__ import annotations
 
-from cn_crossborder.clouds import cloudformation, devices, engine
+from cn_crossborder.clouds import cloudformation, devices, engine, placement
 from cn_crossborder.clouds.spec import all_specs, coverage_of
 from cn_crossborder.domain.coverage import Coverage
 from cn_crossborder.model import NetworkModel
@@ -15,6 +15,7 @@ from cn_crossborder.model import NetworkModel
 
 def add_links(model: NetworkModel) -> None:
     """Every cloud's links, then (``add_exits``) the general exits that need them."""
+    placement.render_region_data_sources(model.config)
     for spec in all_specs():
         engine.add_links(model, spec)
 

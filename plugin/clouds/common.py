@@ -23,6 +23,9 @@ _REF = re.compile(
     r"^\$?\{?(?:resource\.)?(?P<addr>(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
     r"\.[A-Za-z0-9_]+\}?$"
 )
+_MODULE_OUTPUT_TEXT = re.compile(
+    r"^module\.(?P<module>[A-Za-z0-9_-]+)(?:\[(?P<index>[^\]]+)\])?\.(?P<output>[A-Za-z0-9_-]+)$"
+)
 _NUMERIC_INDEX = re.compile(r'^\[\s*"?(\d+)"?\s*\]$')
 
 # Identity of a network (a CEN, a CCN) its members name: ("resource", index), or ("id"|"text", id, root).
@@ -80,6 +83,11 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     text = first(res.attrs.get(attr))
     if not isinstance(text, str):
         return None
+    output = _MODULE_OUTPUT_TEXT.match(text.strip())
+    if output is not None:  # a module's output the reader resolved (in a nested block)
+        key = (res.scope, output["module"], output["index"], output["output"])
+        found = config.module_outputs.get(key)
+        return found if found is not None and (not types or found.type in types) else None
     match = _REF.match(text.strip())
     if not match:
         return None
@@ -89,6 +97,27 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
         if candidate.scope == res.scope and (not types or candidate.type in types):
             return candidate
     return None
+
+
+def instances_named(config: TerraformConfig, res: Resource, value: Any, *types: str) -> list[Resource]:
+    """Every instance of the resource a reference names when the instance is written with ``each.``
+    or ``count.index`` and cannot be told statically (``aws_vpn_connection.office[each.value.office].id``
+    in a block whose collection cannot be listed): any of them may be the one, so each is a candidate.
+    Empty for a reference written otherwise."""
+    text = first(value)
+    if not isinstance(text, str) or not uses_repetition(text):
+        return []
+    match = _REF.match(text.strip())
+    if match is None or not match.group("index"):
+        return []
+    module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+    base = module_prefix + match.group("addr")
+    return [
+        candidate
+        for rtype in types or (match.group("addr").rsplit(".", 1)[0],)
+        for candidate in config.by_type.get(rtype, ())
+        if candidate.scope == res.scope and re.sub(r"\[[^\]]*\]$", "", candidate.address) == base
+    ]
 
 
 def circuit_tags(*resources: Resource | None) -> list[tuple[str, Resource]]:

@@ -33,6 +33,7 @@ from cn_crossborder.clouds.common import (
     group_key,
     inline_blocks,
     inline_ref,
+    instances_named,
     is_default_route,
     member_pairs,
     network_key,
@@ -164,10 +165,23 @@ def _peers(model: NetworkModel, conn: Resource, peer: Entry) -> list[tuple[Any, 
     return peers or [(None, None)]
 
 
+def _unresolved_when(value: Any, spec: Entry | None) -> str | None:
+    """How a ``when`` filter whose attribute cannot be resolved statically is read: as matching
+    (fail closed), in these words; None when the value is known or not set."""
+    if not spec or value is None or is_resolved(first(value)):
+        return None
+    wanted = spec["equals"]
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {' or '.join(wanted)}: judged as such"
+
+
 def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
     peer = entry["peer"]
     for conn in model.config.of_type(*types_of(entry)):
-        if not _matches(conn.attrs.get(entry.get("when", {}).get("attr", "")), entry.get("when")):
+        when = entry.get("when")
+        written = conn.attrs.get(when["attr"]) if when else None
+        assumed = _unresolved_when(written, when)
+        if not _matches(written, when) and assumed is None:
             continue
         gateway = _ref(model, conn, entry.get("gateway"))
         also = [_ref(model, conn, spec) for spec in entry.get("via", ())]
@@ -176,12 +190,17 @@ def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
             address = _first_set(conn, peer["address"])
             remote = address_endpoint(address, model.context.policy, [conn])
             link = Link(VPN, conn, local, remote, peer_address=address, circuit_tags=circuit_tags(conn))
+            link.assumed = assumed
             model.add_link(link, gateway, *also)
             continue
-        for value, cgw in _peers(model, conn, peer):
+        peers = _peers(model, conn, peer)
+        if assumed and peers == [(None, None)]:  # of that type only if it names a peer of it
+            continue
+        for value, cgw in peers:
             kind = peer.get("kind", "customer gateway")
             for address in _peer_addresses(cgw, peer):
-                vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+                made = vpn_link(model, conn, local, cgw, address, value, gateway, *also, peer_kind=kind)
+                made.assumed = assumed
 
 
 def _peer_addresses(cgw: Resource | None, peer: Entry) -> list[Any]:
@@ -227,22 +246,29 @@ def _selected(name: str, value: Any) -> str | None:
     return None
 
 
+def _selector_sides(link: Link, cloud_side: Any, peer_side: Any) -> list[tuple[Any, Endpoint, str]]:
+    """The sides of a VPN link whose selector may make a mainland network's general exit: the side in
+    mainland China; with neither end there, each side whose location is unknown (were it mainland,
+    the link would cross), so that an unknown end fails closed rather than passing unread."""
+    if link.local.is_mainland:
+        return [(cloud_side, link.local, "mainland cloud side")]
+    if link.remote.is_mainland:
+        return [(peer_side, link.remote, "mainland peer side")]
+    sides = [(cloud_side, link.local, "cloud side"), (peer_side, link.remote, "peer side")]
+    return [(sources, end, f"{side} (location unknown)") for sources, end, side in sides if end.jurisdiction is None]
+
+
 def build_selectors(model: NetworkModel, entry: Entry, cloud: str) -> None:
     cloud_side, peer_side = entry.get("cloud_side", ()), entry.get("peer_side", ())
     for conn in model.config.of_type(*types_of(entry)):
         for link in model.links_for(conn, VPN):
-            if link.local.is_mainland:
-                sources, network, side = cloud_side, link.local, "cloud side"
-            elif link.remote.is_mainland:
-                sources, network, side = peer_side, link.remote, "peer side"
-            else:
-                continue
-            for source in sources:
-                found = _selector(model, conn, source)
-                if found:
-                    what = f"{found} of the mainland {side} into the tunnel"
-                    model.add_exit(GeneralExit(conn, network, what, [link]))
-                    break
+            for sources, network, side in _selector_sides(link, cloud_side, peer_side):
+                for source in sources:
+                    found = _selector(model, conn, source)
+                    if found:
+                        what = f"{found} of the {side} into the tunnel"
+                        model.add_exit(GeneralExit(conn, network, what, [link]))
+                        break
 
 
 # --- default routes -------------------------------------------------------------------------------------
@@ -268,7 +294,7 @@ def _route_targets(
 ) -> tuple[str, list[Link]]:
     for spec in targets:
         when = spec.get("when")
-        if when and not _matches(route.get(when["attr"]), when):
+        if when and not _matches(route.get(when["attr"]), when) and not _unresolved_when(route.get(when["attr"]), when):
             continue
         if spec.get("self"):  # the route is written on the link's own resource (a line, a member)
             links = _toward(route, spec, _reach(model, res, spec.get("reach", "gateway")))
@@ -291,33 +317,62 @@ def _route_targets(
                 return f"the same {spec['same']}: {', '.join(g.address for g, carried in shared if carried)}", links
             continue
         attr, types = spec["attr"], spec.get("types", ())
+        written = route.get(attr) if inline else res.attrs.get(attr)
         if inline:
-            target = inline_ref(model.config, res, attr, route.get(attr), *types)
+            target = inline_ref(model.config, res, attr, written, *types)
         else:
             target = referenced(model.config, res, attr, *types)
-        kind = None
-        if target is not None and spec.get("is"):
-            if not _target_is(target, spec["is"]):
-                continue
-            kind = spec.get("kinds", {}).get(str(first(target.attrs.get(spec["is"]["attr"]))).lower())
-        if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
-            target = _ref(model, target, spec["via"])
-        if target is None:
-            continue
-        carriers = _attached_by(model, target, spec["attached_by"]) if spec.get("attached_by") else [target]
+        # A next hop written with each./count.index whose instance cannot be told: any instance may
+        # be the one, so the route reaches what each of them carries (never none of them).
+        candidates = [target] if target is not None else instances_named(model.config, res, written, *types)
         reached: list[tuple[Resource, list[Link]]] = []
-        for carrier in carriers:
-            links = _reach(model, carrier, spec.get("reach", "gateway"))
-            if kind:  # an attachment of one kind carries only links of that kind
-                links = [link for link in links if link.kind == kind]
-            reached.append((carrier, _toward(route, spec, links)))
+        named: list[Resource] = []
+        for candidate in candidates:
+            found_target, carried = _target_links(model, route, spec, candidate)
+            if found_target is not None:
+                named.append(found_target)
+                reached += carried
         links = [link for _, found in reached for link in found]
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
-            by = [carrier.address for carrier, found in reached if found and carrier is not target]
+            if when and _unresolved_when(route.get(when["attr"]), when):
+                wanted = [when["equals"]] if isinstance(when["equals"], str) else when["equals"]
+                hop = f"{hop}(not known statically, so it may be {' or '.join(wanted)}) "
+            if target is None:
+                one_of = ", ".join(dict.fromkeys(t.address for t in named))
+                return (
+                    f"{hop}{shown(written)} (one instance of a for_each or count whose instances cannot be "
+                    f"listed statically, so any of {one_of})",
+                    links,
+                )
+            by = [carrier.address for carrier, found in reached if found and carrier is not named[0]]
             attached = f" (attached by {', '.join(by)})" if by else ""
-            return f"{hop}{target.address}{attached}", links
+            return f"{hop}{named[0].address}{attached}", links
     return "", []
+
+
+def _target_links(
+    model: NetworkModel, route: dict[str, Any], spec: Entry, target: Resource | None
+) -> tuple[Resource | None, list[tuple[Resource, list[Link]]]]:
+    """The next hop a target spec reaches from ``target`` (after ``is`` and ``via``), and the links
+    each resource carrying it carries; (None, []) when the spec does not apply to it."""
+    kind = None
+    if target is not None and spec.get("is"):
+        if not _target_is(target, spec["is"]):
+            return None, []
+        kind = spec.get("kinds", {}).get(str(first(target.attrs.get(spec["is"]["attr"]))).lower())
+    if target is not None and spec.get("via"):  # an attachment: the router or gateway behind it
+        target = _ref(model, target, spec["via"])
+    if target is None:
+        return None, []
+    carriers = _attached_by(model, target, spec["attached_by"]) if spec.get("attached_by") else [target]
+    reached: list[tuple[Resource, list[Link]]] = []
+    for carrier in carriers:
+        links = _reach(model, carrier, spec.get("reach", "gateway"))
+        if kind:  # an attachment of one kind carries only links of that kind
+            links = [link for link in links if link.kind == kind]
+        reached.append((carrier, _toward(route, spec, links)))
+    return target, reached
 
 
 def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Resource]:

@@ -64,6 +64,18 @@ def _unwritten_region(config: TerraformConfig, cloud: str, unknown: Endpoint) ->
     return unknown
 
 
+def _azure_china(config: TerraformConfig, res: Resource) -> str | None:
+    """How ``res`` is in Azure China (operated by 21Vianet, every region of it in mainland China)
+    by its provider's ``environment = "china"``; None otherwise."""
+    provider = config.provider_for(res)
+    env = first(provider.attrs.get("environment")) if provider is not None else None
+    if not (isinstance(env, str) and env.lower() == "china"):
+        return None
+    chain = f" through {', '.join(provider.via)}" if provider and provider.via else ""
+    where = f"{provider.address} ({provider.file.rsplit('/', 1)[-1]}:{provider.line})" if provider else ""
+    return f"via provider {where}{chain} environment = china, every region of which is in mainland China"
+
+
 def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
     """The region a resource is deployed in, resolved the way Terraform resolves it."""
     cloud = cloud_of_resource_type(res.type) or res.prefix
@@ -78,6 +90,10 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         if is_resolved(own):
             return known_region_endpoint(cloud, str(own), f"via {attr} of {res.address}")
         if own is not None:
+            china = _azure_china(config, res) if cloud == "azurerm" else None
+            if china is not None:  # whichever location it is, it is one of Azure China's
+                how = f"{china} ({attr} {own} of {res.address} is not known statically)"
+                return Endpoint(jurisdictions.CN, "Azure China", how)
             return Endpoint(None, str(own), f"{attr} of {res.address} is not known statically", declare=UNSET_REGION)
     for zone_attr in _ZONE_ATTRS:
         zone = static_value(res.attrs.get(zone_attr))
@@ -118,3 +134,70 @@ def cloud_endpoint(config: TerraformConfig, res: Resource) -> Endpoint:
         how = f"provider {where}{chain} has no static region"
         return Endpoint(None, str(first(written)), how, declare=UNSET_REGION)
     return known_region_endpoint(cloud, str(region), f"via provider {where}{chain}")
+
+
+def written_region(config: TerraformConfig, res: Resource) -> str | None:
+    """The region id Terraform gives ``res`` when it is known statically: its own region attribute,
+    else its provider's ``region``, else the provider's environment or the policy's default_regions
+    (the order of ``cloud_endpoint``, for the clouds whose providers name a region)."""
+    cloud = cloud_of_resource_type(res.type) or res.prefix
+    attr = _RESOURCE_REGION_ATTR.get(cloud)
+    if attr and res.attrs.get(attr) is not None:
+        own = static_value(res.attrs.get(attr))
+        return str(own) if is_resolved(own) else None
+    provider = config.provider_for(res)
+    written = provider.attrs.get("region") if provider is not None else None
+    if written is not None:
+        region = static_value(written)
+        return str(region) if is_resolved(region) else None
+    for name in REGION_ENV.get(cloud, ()):
+        value = config.environ.get(name, "").strip()
+        if value:
+            return value
+    return config.default_regions.get(cloud) or None
+
+
+# A region read from a data source that names the provider's own region: Alibaba's
+# ``data.alicloud_regions.x.regions[0].id`` (or ``.ids[0]``) and AWS's ``data.aws_region.x.name``
+# (``.region`` from provider v6, or ``.id``).
+_REGION_DATA = re.compile(
+    r"^\$?\{?\s*data\.(?P<type>alicloud_regions|aws_region)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?"
+    r"\.(?:regions(?:\[0\]|\.0)\.id|ids(?:\[0\]|\.0)|name|region|id)\s*\}?$"
+)
+
+
+def _data_region(config: TerraformConfig, source: Resource) -> str | None:
+    """The region a region data source stands for, when it is known statically."""
+    if source.type == "data.aws_region":  # the region named (name, or region from v6), else the provider's
+        named = next((static_value(source.attrs.get(a)) for a in ("region", "name") if source.attrs.get(a)), None)
+        if named is not None:
+            return str(named) if is_resolved(named) else None
+        return written_region(config, source)
+    named = static_value(source.attrs.get("name"))  # alicloud_regions: name, or current = true
+    if named is not None:
+        return str(named) if is_resolved(named) else None
+    if str(first(source.attrs.get("current"))).lower() == "true":
+        return written_region(config, source)
+    return None  # every region: which one comes first is not known
+
+
+def render_region_data_sources(config: TerraformConfig) -> None:
+    """Attributes written as the region of a data source that names the provider's own region
+    (``child_instance_region_id = data.alicloud_regions.current.regions[0].id``, ``peer_region =
+    data.aws_region.peer.name``) take that region, as Terraform gives it: left as written they would
+    be a region that is not known statically."""
+    for res in config.resources:
+        rendered: dict[str, Any] = {}
+        for key, value in res.attrs.items():
+            text = first(value)
+            if not isinstance(text, str) or "data." not in text:
+                continue
+            match = _REGION_DATA.match(text.strip())
+            if match is None:
+                continue
+            source = next((r for r in res.refs.get(key, ()) if r.type == f"data.{match['type']}"), None)
+            region = _data_region(config, source) if source is not None else None
+            if region is not None:
+                rendered[key] = region
+        if rendered:
+            res.attrs = {**res.attrs, **rendered}

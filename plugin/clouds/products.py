@@ -801,6 +801,12 @@ def azure_internal_links(model: NetworkModel) -> None:
         model.add_link(_azure_link(peering, local, remote, "virtual network peering"))
     for conn in config.of_type(_AZ_CONNECTION):
         kind = str(conn.get("type", "")).lower()
+        if conn.get("type") is not None and not is_resolved(first(conn.get("type"))):
+            # A type not known statically: the peer the connection names says which it may be.
+            if conn.get("peer_virtual_network_gateway_id") is not None:
+                kind = "vnet2vnet"
+            elif conn.get("express_route_circuit_id") is not None:
+                kind = "expressroute"
         if kind not in ("vnet2vnet", "expressroute"):
             continue
         vng = referenced(config, conn, "virtual_network_gateway_id", _AZ_GATEWAY)

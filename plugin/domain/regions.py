@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from cn_crossborder.domain.jurisdictions import CN, HK, MO, OUTSIDE, TW
+from cn_crossborder.domain.resource import FUNCTION_CALL
 from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 CLOUDS: tuple[str, ...] = (
@@ -33,7 +34,7 @@ CLOUDS: tuple[str, ...] = (
 # The codes of plugin/jurisdictions.py, or any other ISO 3166-1 alpha-2 code.
 _JURISDICTION_RE = re.compile("^(" + "|".join((CN, HK, MO, TW, OUTSIDE)) + r"|[A-Z]{2})$")
 # A value Terraform could not render statically: it names no region, whatever it evaluates to.
-_UNRESOLVED_RE = re.compile(r"\$\{|(?:^|[^A-Za-z0-9_])(?:var|local|module|data)\.")
+_UNRESOLVED_RE = re.compile(rf"\$\{{|(?:^|[^A-Za-z0-9_])(?:var|local|module|data)\.|{FUNCTION_CALL}")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -104,6 +105,7 @@ def cloud_of_resource_type(resource_type: str) -> str | None:
     name = resource_type.strip().lower()
     if name.startswith("provider."):
         name = name[len("provider.") :]
+    name = name.removeprefix("data.")
     name = name.split(".", 1)[0].split("_", 1)[0]
     return name if name in CLOUDS else None
 

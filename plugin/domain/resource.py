@@ -14,11 +14,138 @@ from typing import Any
 
 ScopeKey = tuple[Any, ...]
 
-_UNRESOLVED = re.compile(r"\$\{|\b(var|local|module|data|each|count|path|terraform)\.")
+# Terraform's built-in functions. Checkov leaves a call it cannot evaluate as text
+# (``cidrsubnet(0.0.0.0/0,0,0)``, ``values({...})[0]``): such text is an expression, not a value.
+TERRAFORM_FUNCTIONS = [
+    "abs",
+    "ceil",
+    "floor",
+    "log",
+    "max",
+    "min",
+    "parseint",
+    "pow",
+    "signum",
+    "chomp",
+    "endswith",
+    "format",
+    "formatlist",
+    "indent",
+    "join",
+    "lower",
+    "regex",
+    "regexall",
+    "replace",
+    "split",
+    "startswith",
+    "strcontains",
+    "strrev",
+    "substr",
+    "templatestring",
+    "title",
+    "trim",
+    "trimprefix",
+    "trimsuffix",
+    "trimspace",
+    "upper",
+    "alltrue",
+    "anytrue",
+    "chunklist",
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "distinct",
+    "element",
+    "flatten",
+    "index",
+    "keys",
+    "length",
+    "list",
+    "lookup",
+    "map",
+    "matchkeys",
+    "merge",
+    "one",
+    "range",
+    "reverse",
+    "setintersection",
+    "setproduct",
+    "setsubtract",
+    "setunion",
+    "slice",
+    "sort",
+    "sum",
+    "transpose",
+    "values",
+    "zipmap",
+    "base64decode",
+    "base64encode",
+    "base64gzip",
+    "csvdecode",
+    "jsondecode",
+    "jsonencode",
+    "textdecodebase64",
+    "textencodebase64",
+    "urlencode",
+    "yamldecode",
+    "yamlencode",
+    "abspath",
+    "dirname",
+    "pathexpand",
+    "basename",
+    "file",
+    "fileexists",
+    "fileset",
+    "filebase64",
+    "templatefile",
+    "formatdate",
+    "plantimestamp",
+    "timeadd",
+    "timecmp",
+    "timestamp",
+    "base64sha256",
+    "base64sha512",
+    "bcrypt",
+    "filebase64sha256",
+    "filebase64sha512",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "md5",
+    "rsadecrypt",
+    "sha1",
+    "sha256",
+    "sha512",
+    "uuid",
+    "uuidv5",
+    "cidrhost",
+    "cidrnetmask",
+    "cidrsubnet",
+    "cidrsubnets",
+    "can",
+    "issensitive",
+    "nonsensitive",
+    "sensitive",
+    "tobool",
+    "tolist",
+    "tomap",
+    "tonumber",
+    "toset",
+    "tostring",
+    "try",
+    "type",
+    "ephemeralasnull",
+]
+FUNCTION_CALL = rf"\b(?:{'|'.join(TERRAFORM_FUNCTIONS)})\("
+_UNRESOLVED = re.compile(rf"\$\{{|\b(var|local|module|data|each|count|path|terraform)\.|{FUNCTION_CALL}")
 
 
 def is_resolved(value: Any) -> bool:
-    """False for values Terraform only knows at apply time (or that Checkov could not render)."""
+    """False for values Terraform only knows at apply time, or that Checkov could not render (a
+    reference, or a function call it left as text)."""
     if value is None:
         return False
     if isinstance(value, str):
@@ -55,7 +182,8 @@ class Resource:
 
     @property
     def prefix(self) -> str:
-        return self.type.split("_", 1)[0]
+        """The provider a resource or data source type belongs to (``data.aws_region``: ``aws``)."""
+        return self.type.removeprefix("data.").split("_", 1)[0]
 
     def get(self, key: str, default: Any = None) -> Any:
         value = first(self.attrs.get(key, default))

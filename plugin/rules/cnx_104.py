@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from cn_crossborder.domain.endpoints import Endpoint
 from cn_crossborder.domain.resource import Resource
-from cn_crossborder.model import NetworkModel
+from cn_crossborder.model import Link, NetworkModel
 from cn_crossborder.rules import Rule
 from cn_crossborder.verdicts import FAILED, PASSED, Verdict, crossing, endpoint_lines
+
+
+def _may_be_mainland(network: Endpoint, link: Link) -> bool:
+    """An unknown network whose link has no end proven in mainland China: were the network there,
+    the link would cross (with a mainland end, a mainland network's link would be domestic, and a
+    network outside is not a mainland network)."""
+    return network.jurisdiction is None and not any(end.is_mainland for end in link.ends)
 
 
 def evaluate(model: NetworkModel, res: Resource) -> Verdict:
@@ -28,9 +36,22 @@ def evaluate(model: NetworkModel, res: Resource) -> Verdict:
             if not cross.crosses:
                 details.append(f"{exit_.what}: the link {link.resource.address} is not cross-border ({cross.reason}).")
                 continue
-            if not network.is_mainland:
+            if not network.is_mainland and not _may_be_mainland(network, link):
                 where = "is not known to be" if network.jurisdiction is None else "is not"
                 details.append(f"{exit_.what}: the network it applies to {where} in mainland China.")
+                continue
+            if not network.is_mainland:
+                # Where the network is is unknown and neither end of the link is proven mainland:
+                # were the network in mainland China, the link would cross with all its traffic.
+                why = (
+                    f"{exit_.what}: the network it applies to is not known to be outside mainland China, and "
+                    f"were it a mainland network all its traffic would leave over the cross-border link "
+                    f"{link.resource.address} ({cross.reason}). Circular 32 limits leased cross-border lines "
+                    "to internal office use; by this check's interpretation that rules out a general exit, "
+                    "whatever the carrier."
+                )
+                details.append(why)
+                failures.append(why)
                 continue
             why = (
                 f"{exit_.what}: all traffic of a mainland network leaves over the cross-border link "

@@ -14,11 +14,12 @@ import itertools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cn_crossborder.domain.resource import Resource, ScopeKey, first
+from cn_crossborder.domain.resource import Resource, ScopeKey, first, is_resolved
+from cn_crossborder.sources.dynamic import BlockSource, expand_block, hcl_source, json_source
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
 from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
@@ -136,6 +137,8 @@ class TerraformConfig:
     providers: dict[tuple[ScopeKey, str, str | None], ProviderConfig] = field(default_factory=dict)
     module_calls: dict[ScopeKey, tuple[Mapping[str, Any], ScopeKey]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    # A module call's outputs that refer to one resource: (caller scope, call, instance, output) -> it.
+    module_outputs: dict[tuple[ScopeKey, str, str | None, str], Resource] = field(default_factory=dict)
     # Where Terraform takes a region nobody wrote: the provider's environment, then the policy.
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
@@ -276,6 +279,24 @@ def _render_elements(res: Resource, variables: Mapping[tuple[ScopeKey, str], Any
         res.attrs = {**res.attrs, **rendered}
 
 
+_LENGTH_OF = re.compile(r"^\$?\{?\s*length\((?P<x>[^(),\[\]{}'\"]+)\)\s*\}?$")
+
+
+def _render_single_element_count(res: Resource) -> None:
+    """``count = length(var.l)`` with ``element(var.l, count.index)`` where ``var.l`` holds one
+    element: Checkov writes the one-element list as its element (``length(10.50.0.0/16)``) and
+    leaves the block unexpanded. The list has one element, the element is that text."""
+    text = first(res.attrs.get("count"))
+    match = _LENGTH_OF.match(text.strip()) if isinstance(text, str) else None
+    if match is None or not is_resolved(match["x"].strip()):
+        return
+    element = match["x"].strip()
+    written = {f"element({element},count.index)", f"${{element({element},count.index)}}"}
+    rendered = {k: element for k, v in res.attrs.items() if isinstance(first(v), str) and first(v).strip() in written}
+    if rendered:
+        res.attrs = {**res.attrs, **rendered, "count": 1}
+
+
 class _SourceLines:
     """Source lines of the scanned files, each read once and only when asked for."""
 
@@ -290,6 +311,88 @@ class _SourceLines:
             except OSError:
                 self._files[file] = []
         return self._files[file][max(start - 1, 0) : end] if start else []
+
+    def all(self, file: str) -> list[str]:
+        return self.block(file, 1, 10**9)
+
+
+# ``var.x`` as a whole value: an attribute set to a variable (Checkov leaves it so when the value is null).
+_WHOLE_VAR = re.compile(r"^\$?\{?\s*var\.(?P<name>[A-Za-z0-9_-]+)\s*\}?$")
+
+
+def _without_nulls(value: Any, is_null: Callable[[str], bool]) -> Any:
+    """``value`` without the attributes set to a variable whose value is null, in nested blocks too;
+    ``value`` itself when it has none."""
+    if isinstance(value, Mapping):
+        kept: dict[str, Any] = {}
+        changed = False
+        for key, item in value.items():
+            text = first(item)
+            match = _WHOLE_VAR.match(text.strip()) if isinstance(text, str) and "var." in text else None
+            if match is not None and is_null(match["name"]):
+                changed = True
+                continue
+            new = _without_nulls(item, is_null) if isinstance(item, (Mapping, list)) and key != "config_" else item
+            changed = changed or new is not item
+            kept[key] = new
+        return kept if changed else value
+    if isinstance(value, list):
+        items = [_without_nulls(v, is_null) if isinstance(v, (Mapping, list)) else v for v in value]
+        return items if any(a is not b for a, b in zip(items, value)) else value
+    return value
+
+
+def _drop_null_variables(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+    """An attribute set to a variable whose value is null is not set, as in Terraform (``default =
+    null``, the usual way a module makes an argument optional): read as written it would be a value
+    that cannot be resolved (an AWS traffic selector that may select all traffic, a region that is
+    not known), where Terraform leaves the argument to the provider's default."""
+    nulls = {key for key, value in variables.items() if value is None}
+    if not nulls:
+        return
+
+    def null_in(scope: ScopeKey) -> Callable[[str], bool]:
+        return lambda name: (scope, name) in nulls
+
+    for res in config.resources:
+        attrs = _without_nulls(res.attrs, null_in(res.scope))
+        if attrs is not res.attrs:
+            res.attrs = attrs
+    for key, provider in list(config.providers.items()):
+        attrs = _without_nulls(provider.attrs, null_in(key[0]))
+        if attrs is not provider.attrs:
+            config.providers[key] = ProviderConfig(
+                provider.name, provider.alias, attrs, provider.file, provider.line, provider.via
+            )
+
+
+def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
+    """``res`` as its source writes it (its static nested blocks, its dynamic blocks' ``for_each``)."""
+    kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
+    name = re.sub(r"\[[^\]]*\]$", "", res.address).rsplit(".", 1)[-1]
+    if res.file.endswith(".json"):
+        return json_source("\n".join(lines.all(res.file)), kind, rtype, name)
+    try:
+        import hcl2  # Checkov's HCL parser, installed with it
+    except ImportError:  # pragma: no cover - Checkov always brings it
+        return None
+    return hcl_source(hcl2.loads, lines.block(res.file, res.start_line, res.end_line), kind, rtype, name)
+
+
+_VAR_REF = re.compile(r"\bvar\.(?P<name>[A-Za-z0-9_-]+)")
+
+
+def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]]) -> None:
+    """Nested blocks written with ``dynamic``, as Terraform expands them (``sources.dynamic``).
+    ``valued`` holds the variables that have a value (a default, tfvars, a module argument)."""
+    lines = _SourceLines()
+    for res in config.resources:
+        if "dynamic" in res.attrs:
+
+            def unset(text: str, scope: ScopeKey = res.scope) -> bool:
+                return any((scope, m["name"]) not in valued for m in _VAR_REF.finditer(text))
+
+            res.attrs = expand_block(res.attrs, _block_source(res, lines), unset)
 
 
 def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
@@ -320,8 +423,13 @@ def read_config(graph: Any) -> TerraformConfig:
     by_index: dict[int, Resource] = {}
     variables: dict[tuple[ScopeKey, str], Any] = {}
     declared: dict[tuple[ScopeKey, str], tuple[Any, Any]] = {}  # every variable: (value, type)
+    outputs: dict[int, list[int]] = {}  # output vertex -> the vertices its value refers to
+    output_names: dict[int, tuple[str, ScopeKey | None]] = {}  # output vertex -> (name, its module)
     for idx, attrs in iter_vertices(graph):
         block_type = attrs.get("block_type_")
+        if block_type == "output":
+            outputs[idx] = []
+            output_names[idx] = (str(attrs.get("block_name_", "")), _module_key(attrs.get("source_module_object_")))
         file_path = str(attrs.get("file_path_", ""))
         if file_path:
             config.files.add(file_path)
@@ -357,21 +465,33 @@ def read_config(graph: Any) -> TerraformConfig:
             if "default" in attrs:
                 variables[var_key] = attrs["default"]
         elif block_type == "module":
-            child = (
-                "module",
-                file_path,
-                str(attrs.get("block_name_", "")).split("[", 1)[0],
-                None,
-                _module_key(attrs.get("source_module_object_")),
-            )
-            config.module_calls[child] = (attrs, _scope_of(attrs))
+            block_name = str(attrs.get("block_name_", ""))
+            name, _, index = block_name.partition("[")
+            caller = _module_key(attrs.get("source_module_object_"))
+            call = (attrs, _scope_of(attrs))
+            # One vertex per instance of a for_each/count call: each instance's scope names its own
+            # call (the one whose arguments it got), the bare call any of them.
+            if index:
+                instance = index.rstrip("]").strip().strip('"')
+                config.module_calls[("module", file_path, name, instance, caller)] = call
+            config.module_calls.setdefault(("module", file_path, name, None, caller), call)
     for res in config.resources:
         _render_elements(res, variables)
+        _render_single_element_count(res)
     _render_optional_defaults(config, declared)
+    _drop_null_variables(config, variables)
+    _expand_dynamic_blocks(config, set(variables))
+    through_outputs: list[tuple[Resource, str]] = []
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
         if source is not None and target is not None:
             source.refs.setdefault(label, []).append(target)
+        elif src in outputs:
+            outputs[src].append(dst)
+        elif source is not None and dst in outputs:
+            through_outputs.append((source, label))
+    _index_outputs(config, outputs, output_names, by_index)
+    _follow_module_outputs(config, through_outputs)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
@@ -381,6 +501,123 @@ def read_config(graph: Any) -> TerraformConfig:
                 config.module_calls[scope] = config.module_calls[base]
     _expand_stand_ins(config, max(by_index, default=-1) + 1)
     return config
+
+
+# ``module.cgw.id`` / ``module.cgw["a"].id`` as an attribute's whole value, as its source writes it.
+_MODULE_OUTPUT = re.compile(
+    r'^\$\{\s*module\.(?P<module>[A-Za-z0-9_-]+)(?:\[\s*"?(?P<index>[^\]"]+)"?\s*\])?\.(?P<output>[A-Za-z0-9_-]+)\s*\}$'
+)
+
+
+def module_output_text(module: str, index: str | None, output: str) -> str:
+    """How a reference to a module output is written where the reader puts it back (nested blocks)."""
+    return f"module.{module}{f'[{index}]' if index else ''}.{output}"
+
+
+def _index_outputs(
+    config: TerraformConfig,
+    outputs: Mapping[int, list[int]],
+    names: Mapping[int, tuple[str, ScopeKey | None]],
+    by_index: Mapping[int, Resource],
+) -> None:
+    """``config.module_outputs``: each module call's outputs that refer to exactly one resource, by
+    the caller's scope, the call's name and instance, and the output's name."""
+    for idx, (name, module) in names.items():
+        if module is None:
+            continue
+        target = _output_resource(idx, outputs, by_index)
+        if target is None:
+            continue
+        caller = module[4] if module[4] is not None else ("root", os.path.dirname(str(module[1])))
+        config.module_outputs[(caller, module[2], module[3] or None, name)] = target
+
+
+def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]]) -> None:
+    """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to, also in
+    nested blocks (``route { gateway_id = module.vpn.id }``).
+
+    Checkov renders such a value as the output's value text inside the module
+    (``aws_customer_gateway.this.id``, which names nothing in the caller), and links a top-level
+    attribute to an output of that name, but not always of that module: two calls of one module both
+    link to the first call's output. So the output is found by the attribute as the source writes it:
+    a top-level attribute gets the edge to the resource, a nested block's value is written back as
+    ``module.<name>.<output>``, which ``referenced`` reads through ``config.module_outputs``."""
+    if not config.module_outputs:
+        return
+    lines = _SourceLines()
+    labels: dict[int, set[str]] = defaultdict(set)
+    for res, label in edges:
+        labels[res.index].add(label)
+    for res in config.resources:
+        wanted = labels.get(res.index, set())
+        nested = [k for k, v in res.attrs.items() if isinstance(v, (list, Mapping)) and not k.endswith("_")]
+        if not wanted and not (nested and _mentions_module(lines, res)):
+            continue
+        source = _block_source(res, lines)
+        body = source.body if source is not None else None
+        if body is None:
+            continue
+        for label in wanted:
+            target = _module_output(config, res, first(body.get(label)))
+            if target is not None:
+                res.refs.setdefault(label, []).append(target)
+        rendered = dict(res.attrs)
+        changed = False
+        for name in nested:
+            raw_blocks = [b for b in _raw_list(body.get(name)) if isinstance(b, Mapping)]
+            blocks = [b for b in _raw_list(res.attrs.get(name)) if isinstance(b, Mapping)]
+            if not raw_blocks or len(blocks) < len(raw_blocks):
+                continue
+            new_blocks = [dict(b) for b in blocks]
+            for raw, block in zip(raw_blocks, new_blocks):
+                for key, value in raw.items():
+                    match = _MODULE_OUTPUT.match(v.strip()) if isinstance(v := first(value), str) else None
+                    if match is not None and key in block:
+                        block[key] = module_output_text(match["module"], match["index"], match["output"])
+                        changed = True
+            rendered[name] = new_blocks
+        if changed:
+            res.attrs = rendered
+
+
+def _raw_list(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        return list(value[0])
+    return list(value) if isinstance(value, list) else []
+
+
+def _mentions_module(lines: _SourceLines, res: Resource) -> bool:
+    return any("module." in line for line in lines.block(res.file, res.start_line, res.end_line))
+
+
+def _module_output(config: TerraformConfig, res: Resource, text: Any) -> Resource | None:
+    match = _MODULE_OUTPUT.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    return config.module_outputs.get((res.scope, match["module"], match["index"], match["output"]))
+
+
+def _output_resource(
+    output: int, outputs: Mapping[int, list[int]], by_index: Mapping[int, Resource]
+) -> Resource | None:
+    """The one resource a module output's value refers to, through nested modules' outputs; None when
+    it refers to none or to several (which one a reference to it means is not known)."""
+    found: dict[int, Resource] = {}
+    seen: set[int] = set()
+    pending = [output]
+    while pending and len(seen) < 100:
+        vertex = pending.pop()
+        if vertex in seen:
+            continue
+        seen.add(vertex)
+        for target in outputs.get(vertex, ()):
+            if target in by_index:
+                found[target] = by_index[target]
+            elif target in outputs:
+                pending.append(target)
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _expand_stand_ins(config: TerraformConfig, first_free: int) -> None:
