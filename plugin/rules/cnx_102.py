@@ -53,10 +53,12 @@ RULE = Rule(
     ),
     legal=("icge-6", "telecom-64", "telecom-58", "circular-32"),
     remediation=(
-        "Order the line from China Telecom, China Unicom or China Mobile (set the operator attribute, "
-        'e.g. line_operator = "CU") or record it as a circuit in .cn-crossborder.yaml; if the line '
-        "is domestic, write the customer end's city in peer_location (Alibaba) or location (Tencent), "
-        'or tag the line or an interface over it cn-crossborder:location = "CN".'
+        "Order the line from China Telecom, China Unicom or China Mobile and name the carrier where "
+        "the provider records it (provider_name on AWS, service_provider_name on Azure, line_operator "
+        'on Alibaba Cloud, Tencent Cloud and Volcengine, such as "CU" on Alibaba Cloud), or record the '
+        "line as a circuit in .cn-crossborder.yaml; if the line is domestic, write the customer end's city in "
+        "peer_location (Alibaba Cloud, Huawei Cloud, Volcengine) or location (Tencent Cloud), or tag "
+        'the line or an interface over it cn-crossborder:location = "CN".'
     ),
     evaluate=evaluate,
 )
