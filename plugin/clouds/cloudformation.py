@@ -40,12 +40,13 @@ NO_TWIN: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "aws-cloudformation/cloudformation-coverage-roadmap#357",
     ),
     (
-        ("aws_ec2_transit_gateway_route",),
+        ("aws_ec2_transit_gateway_route", "aws_ec2_transit_gateway_route_table_propagation"),
         "AWS::EC2::TransitGatewayRoute exists, but the only next hop the spec follows from it is a VPN "
         "connection's transit gateway attachment, which a template cannot name: AWS::EC2::VPNConnection "
         "returns only its VPN connection ID (Ref, Fn::GetAtt VpnConnectionId). Its "
         "TransitGatewayAttachmentId would always be an ID, a parameter or an import, so every such route "
-        "would pass without its next hop being known",
+        "would pass without its next hop being known (the same holds for the attachment of an "
+        "AWS::EC2::TransitGatewayRouteTablePropagation)",
         f"{_REFERENCE}: AWS::EC2::VPNConnection, AWS::EC2::TransitGatewayRoute",
     ),
     (
