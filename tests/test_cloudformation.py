@@ -25,12 +25,7 @@ VPN = "AWS::EC2::VPNConnection"
 
 
 def _verdicts(report_list: list[dict]) -> dict[tuple[str, str], str]:
-    out = {}
-    for report in report_list:
-        for key in ("passed_checks", "failed_checks", "skipped_checks"):
-            for rec in report.get("results", {}).get(key, []):
-                out[(rec["resource"], rec["check_id"])] = key.split("_", 1)[0].upper()
-    return out
+    return {(rec["resource"], rec["check_id"]): rec["check_result"]["result"] for rec in records(report_list)}
 
 
 @pytest.mark.parametrize("tree", TREES, ids=[t.name for t in TREES])

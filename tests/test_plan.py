@@ -14,15 +14,8 @@ TREES = sorted(p for p in (FIXTURES / "plan").iterdir() if p.is_dir())
 
 def _by_address(reports: list[dict], check_type: str) -> dict[tuple[str, str], str]:
     """(resource address, check) -> verdict: plan records name the JSON file, so files differ."""
-    out = {}
-    for report in reports:
-        if report.get("check_type") != check_type:
-            continue
-        for key in ("passed_checks", "failed_checks", "skipped_checks"):
-            verdict = key.split("_", 1)[0].upper()
-            for rec in report.get("results", {}).get(key, []):
-                out[(rec["resource"], rec["check_id"])] = verdict
-    return out
+    own = [report for report in reports if report.get("check_type") == check_type]
+    return {(rec["resource"], rec["check_id"]): rec["check_result"]["result"] for rec in records(own)}
 
 
 def _scan(tree: Path) -> tuple[object, list[dict]]:

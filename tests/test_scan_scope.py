@@ -43,13 +43,11 @@ def _module(directory: Path, *extra: tuple[str, str]) -> Path:
 
 def _vpn_verdicts(out: list[dict]) -> list[tuple[str, str]]:
     """(file_abs_path, verdict) of every CKV_CNX_101 record on the frankfurt VPN."""
-    found = []
-    for report in out:
-        for key in ("passed_checks", "failed_checks", "skipped_checks"):
-            for rec in report["results"][key]:
-                if rec["check_id"] == "CKV_CNX_101" and rec["resource"].endswith("beijing_to_frankfurt"):
-                    found.append((str(Path(rec["file_abs_path"]).resolve()), key.split("_")[0].upper()))
-    return sorted(found)
+    return sorted(
+        (str(Path(rec["file_abs_path"]).resolve()), rec["check_result"]["result"])
+        for rec in records(out)
+        if rec["check_id"] == "CKV_CNX_101" and rec["resource"].endswith("beijing_to_frankfurt")
+    )
 
 
 # ------------------------------------------------------------------------------ several paths
