@@ -6,10 +6,8 @@ from pathlib import Path
 
 from tests.harness import AS_OF, records, reports, run_cli
 
-UNWRITTEN = """
-provider "aws" {
-}
-
+# A VPN to a Frankfurt customer gateway from a VPN gateway in whatever region the provider gives.
+VPN_TO_FRANKFURT = """
 resource "aws_customer_gateway" "frankfurt" {
   bgp_asn    = 65010
   ip_address = "85.214.10.1"
@@ -22,6 +20,14 @@ resource "aws_vpn_connection" "no_region_written" {
   type                = "ipsec.1"
 }
 """
+
+UNWRITTEN = (
+    """
+provider "aws" {
+}
+"""
+    + VPN_TO_FRANKFURT
+)
 
 
 def _verdict(tree: Path, env: dict[str, str]) -> tuple[str, list[str]]:
@@ -43,7 +49,8 @@ def test_region_from_the_provider_environment(tmp_path: Path) -> None:
     assert any("via environment AWS_DEFAULT_REGION" in line for line in details), details
 
 
-NULL_REGION = """
+NULL_REGION = (
+    """
 variable "region" {
   type    = string
   default = null
@@ -52,19 +59,9 @@ variable "region" {
 provider "aws" {
   region = var.region
 }
-
-resource "aws_customer_gateway" "frankfurt" {
-  bgp_asn    = 65010
-  ip_address = "85.214.10.1"
-  type       = "ipsec.1"
-}
-
-resource "aws_vpn_connection" "no_region_written" {
-  customer_gateway_id = aws_customer_gateway.frankfurt.id
-  vpn_gateway_id      = "vgw-0123456789"
-  type                = "ipsec.1"
-}
 """
+    + VPN_TO_FRANKFURT
+)
 
 
 def test_a_region_variable_whose_value_is_null_leaves_the_region_to_the_environment(tmp_path: Path) -> None:
