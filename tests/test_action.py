@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .harness import AS_OF, FIXTURES, ROOT
+from .harness import AS_OF, FIXTURES, ROOT, run_cli
 
 ACTION = ROOT / "action.yml"
 EXPR = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
@@ -148,13 +148,7 @@ def test_action_soft_fail_reports_findings_and_passes_the_gate(workspace: Path) 
 
 
 def test_action_with_a_baseline_passes_on_known_findings(workspace: Path) -> None:
-    base = subprocess.run(
-        [sys.executable, "-m", "cn_crossborder.cli", "baseline", "infra", "--as-of", AS_OF],
-        cwd=workspace / "workspace",
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    base = run_cli("baseline", "infra", "--as-of", AS_OF, cwd=workspace / "workspace")
     assert base.returncode == 0, base.stderr
     runner = Runner(
         workspace,
