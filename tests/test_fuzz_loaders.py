@@ -115,11 +115,13 @@ def _fuzz(loader_name: str, tmp_path: Path, rng_offset: int) -> None:
     rng = random.Random(SEED + rng_offset)
     seeds = _seeds()
     file = tmp_path / "fuzzed.yaml"
+    loaded = 0
     for case in range(CASES):
         data = _mutate(rng, rng.choice(seeds))
         file.write_bytes(data)
         try:
             loader(file)
+            loaded += 1
         except InputError:
             pass
         except Exception as exc:  # anything else would reach the user as a traceback
@@ -127,6 +129,8 @@ def _fuzz(loader_name: str, tmp_path: Path, rng_offset: int) -> None:
                 f"{loader_name} loader case {case} (seed {SEED + rng_offset}) raised {type(exc).__name__}: {exc}\n"
                 f"input: {data!r}"
             ) from exc
+    # Inputs refused at the first step would leave the validation past it untried.
+    assert loaded, f"the {loader_name} loader refused every mutated input: the fuzz reached no valid document"
 
 
 def test_policy_loader_survives_mutations(tmp_path: Path) -> None:
