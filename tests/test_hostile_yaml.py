@@ -10,7 +10,7 @@ from cn_crossborder.domain.policy import load_policy
 from cn_crossborder.domain.yamlsrc import MAX_ALIASES, InputError, load_documents
 from cn_crossborder.sources.inventory import is_inventory_file, load_inventory
 
-from tests.harness import run_cli
+from tests.harness import AS_OF, run_cli
 
 KIND = "kind: cn-crossborder/network-inventory\n"
 
@@ -119,6 +119,6 @@ def test_policy_validate_exits_2_with_a_located_message(tmp_path: Path, name: st
 def test_scan_with_a_hostile_policy_exits_2_before_scanning(tmp_path: Path) -> None:
     (tmp_path / ".cn-crossborder.yaml").write_bytes(b"version: 1\n" + LAUGHS.encode())
     (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "cn-north-1"\n}\n', encoding="utf-8")
-    proc = run_cli("scan", str(tmp_path), "--as-of", "2026-11-23")
+    proc = run_cli("scan", str(tmp_path), "--as-of", AS_OF)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert ".cn-crossborder.yaml:2" in proc.stderr and "Traceback" not in proc.stderr

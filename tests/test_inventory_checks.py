@@ -94,7 +94,7 @@ def broken_files_scanned() -> subprocess.CompletedProcess:
     """``scan`` given every broken inventory as a path, in one run: each file is judged in the
     context of its directory and only its own findings are reported, as when it is given alone."""
     files = sorted(INVALID.glob("*.yaml"))
-    proc = run_cli("scan", *map(str, files), "--as-of", "2026-11-23", "--format", "json")
+    proc = run_cli("scan", *map(str, files), "--as-of", AS_OF, "--format", "json")
     assert {Path(r["file_abs_path"]) for r in records(reports(proc.stdout))} <= set(files), proc.stdout[-3000:]
     return proc
 
@@ -128,7 +128,7 @@ def test_a_broken_inventory_does_not_stop_the_scan_of_the_others(tmp_path: Path)
         (tmp_path / "good" / file).write_bytes((links / file).read_bytes())
     report = tmp_path / "out" / "report.sarif"
     report.parent.mkdir()
-    proc = run_cli("scan", str(tmp_path), "--as-of", "2026-11-23", "--format", "sarif", "--output", str(report))
+    proc = run_cli("scan", str(tmp_path), "--as-of", AS_OF, "--format", "sarif", "--output", str(report))
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     broken = [f.name for f in tmp_path.glob("*.yaml")]
