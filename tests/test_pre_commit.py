@@ -130,7 +130,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A committed copy of the working tree (try-repo needs a commit; the lead's may lag behind)."""
+    """A committed copy of the working tree (try-repo needs a commit; the last one may lag behind)."""
     if not PRE_COMMIT.exists() and shutil.which("pre-commit") is None:
         pytest.skip("pre-commit is not installed (it is in the test extra)")
     src = tmp_path_factory.mktemp("hook") / "src"
