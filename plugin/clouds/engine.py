@@ -377,13 +377,17 @@ def _target_links(
 
 def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Resource]:
     """``attached_by``: the resources of ``types`` whose ``attr`` names the next hop (a CCN attachment
-    of a VPN gateway); the route reaches what they carry."""
-    return [
-        other
-        for other in model.config.of_type(*spec["types"])
-        if (found := referenced(model.config, other, spec["attr"], target.type)) is not None
-        and found.index == target.index
-    ]
+    of a VPN gateway); the route reaches what they carry. The attachments are indexed once per model
+    by the resource they name, not scanned again for each route."""
+    key = f"attached_by:{spec['attr']}:{','.join(spec['types'])}:{target.type}"
+    if key not in model.cache:
+        index: dict[int, list[Resource]] = defaultdict(list)
+        for other in model.config.of_type(*spec["types"]):
+            found = referenced(model.config, other, spec["attr"], target.type)
+            if found is not None:
+                index[found.index].append(other)
+        model.cache[key] = index
+    return list(model.cache[key].get(target.index, ()))
 
 
 def _toward(route: dict[str, Any], spec: Entry, links: list[Link]) -> list[Link]:
