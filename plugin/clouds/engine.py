@@ -302,13 +302,7 @@ def _route_targets(
                 return f"{res.address} itself", links
             continue
         if "same" in spec:  # every gateway of the route's root module that shares an attribute with it
-            key = str(first(res.attrs.get(spec["same"])) or "").lower()
-            root = model.config.root_of(res.scope)
-            found = [
-                g
-                for g in model.config.of_type(*spec["types"])
-                if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
-            ]
+            found = _sharing(model, res, spec)
             shared = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
             links = [link for _, carried in shared for link in carried]
             if links:
@@ -349,6 +343,23 @@ def _route_targets(
             attached = f" (attached by {', '.join(by)})" if by else ""
             return f"{hop}{named[0].address}{attached}", links
     return "", []
+
+
+def _sharing(model: NetworkModel, res: Resource, spec: Entry) -> list[Resource]:
+    """``same``: the resources of ``types`` in the root module of ``res`` whose ``same`` attribute has
+    its value (case-insensitive), from an index built once per model rather than a scan per route."""
+    attr = spec["same"]
+
+    def key(r: Resource) -> tuple[str, Any]:
+        return str(first(r.attrs.get(attr)) or "").lower(), model.config.root_of(r.scope)
+
+    cache_key = f"same:{attr}:{','.join(spec['types'])}"
+    if cache_key not in model.cache:
+        index: dict[tuple[str, Any], list[Resource]] = defaultdict(list)
+        for gateway in model.config.of_type(*spec["types"]):
+            index[key(gateway)].append(gateway)
+        model.cache[cache_key] = index
+    return list(model.cache[cache_key].get(key(res), ()))
 
 
 def _target_links(
