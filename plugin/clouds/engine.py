@@ -563,31 +563,35 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 continue
             what = f"{shown_dest} -> {target}".rstrip()
             network_from = entry.get("network")
-            if network_from == "mainland-end":
-                for network, grouped in _by_mainland_end(links):
+            if network_from in ("link", "mainland-end"):
+                # ``link``: each link's own cloud end is the network whose traffic leaves
+                end_of = _mainland_end if network_from == "mainland-end" else _local_end
+                for network, grouped in _by_end(links, end_of):
                     model.add_exit(GeneralExit(res, network, what, grouped))
-                continue
-            if network_from == "link":  # each link's own cloud end is the network whose traffic leaves
-                by_end: dict[tuple[str | None, str], list[Link]] = defaultdict(list)
-                for link in links:
-                    by_end[(link.local.jurisdiction, link.local.label)].append(link)
-                for group in by_end.values():
-                    model.add_exit(GeneralExit(res, group[0].local, what, group))
                 continue
             anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
             network = cloud_endpoint(model.config, anchor if anchor is not None else res)
             model.add_exit(GeneralExit(res, network, what, links))
 
 
-def _by_mainland_end(links: list[Link]) -> list[tuple[Endpoint, list[Link]]]:
-    """``network: mainland-end``: each link under its end in mainland China, whichever side it is.
+def _local_end(link: Link) -> Endpoint:
+    return link.local
+
+
+def _mainland_end(link: Link) -> Endpoint:
+    """``network: mainland-end``: a link's end in mainland China, whichever side it is.
 
     A default route advertised over a link (to the far side, or learned from it) moves all traffic
     of one side across it: the mainland side's, or the far side's into the mainland network.
     """
+    return link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+
+
+def _by_end(links: list[Link], end_of: Callable[[Link], Endpoint]) -> list[tuple[Endpoint, list[Link]]]:
+    """The links grouped under the network ``end_of`` names for each (one general exit per network)."""
     grouped: dict[tuple[Any, str], tuple[Endpoint, list[Link]]] = {}
     for link in links:
-        end = link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+        end = end_of(link)
         grouped.setdefault((end.jurisdiction, end.label), (end, []))[1].append(link)
     return list(grouped.values())
 
