@@ -73,13 +73,17 @@ def _first_set(res: Resource, attrs: Iterable[str]) -> Any:
     return None
 
 
+def _equals(spec: Entry) -> list[str]:
+    """A filter's ``equals``: one value or a list of them, as a list."""
+    wanted = spec["equals"]
+    return [wanted] if isinstance(wanted, str) else list(wanted)
+
+
 def _matches(value: Any, spec: Entry | None) -> bool:
     """``when``: the attribute's value is one of ``equals`` (case-insensitive)."""
     if not spec:
         return True
-    wanted = spec["equals"]
-    wanted = [wanted] if isinstance(wanted, str) else wanted
-    return str(first(value) or "").lower() in {str(w).lower() for w in wanted}
+    return str(first(value) or "").lower() in {str(w).lower() for w in _equals(spec)}
 
 
 def _scalars(value: Any) -> Iterator[Any]:
@@ -170,9 +174,8 @@ def _unresolved_when(value: Any, spec: Entry | None) -> str | None:
     (fail closed), in these words; None when the value is known or not set."""
     if not spec or value is None or is_resolved(first(value)):
         return None
-    wanted = spec["equals"]
-    wanted = [wanted] if isinstance(wanted, str) else wanted
-    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {' or '.join(wanted)}: judged as such"
+    wanted = " or ".join(_equals(spec))
+    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {wanted}: judged as such"
 
 
 def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
@@ -330,8 +333,7 @@ def _route_targets(
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
             if when and _unresolved_when(route.get(when["attr"]), when):
-                wanted = [when["equals"]] if isinstance(when["equals"], str) else when["equals"]
-                hop = f"{hop}(not known statically, so it may be {' or '.join(wanted)}) "
+                hop = f"{hop}(not known statically, so it may be {' or '.join(_equals(when))}) "
             if target is None:
                 one_of = ", ".join(dict.fromkeys(t.address for t in named))
                 return (
@@ -524,7 +526,7 @@ def _named_default(route: dict[str, Any], entry: Entry) -> str | None:
     if not spec:
         return None
     attr, value = spec["attr"], route.get(spec["attr"])
-    names = [spec["equals"]] if isinstance(spec["equals"], str) else list(spec["equals"])
+    names = _equals(spec)
     found = next((v for v in _scalars(value) if str(v).lower() in {n.lower() for n in names}), None)
     if found is not None:
         return f"{attr} {found}, a default route"
