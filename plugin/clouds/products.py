@@ -544,15 +544,28 @@ def huawei_bordercross(model: NetworkModel, link: Link, **context: Any) -> Produ
     return None, f"bordercross = {shown(bordercross)}: {gcb.address} is not bought as the cross-border bandwidth"
 
 
+def _huawei_associations(model: NetworkModel) -> dict[Any, list[Resource]]:
+    """The bandwidth associations of each central network, by its network key, built once per model
+    (the hook runs once per link)."""
+
+    def build() -> dict[Any, list[Resource]]:
+        index: dict[Any, list[Resource]] = defaultdict(list)
+        config = model.config
+        for tie in config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
+            index[network_key(config, tie, "central_network_id", "huaweicloud_cc_central_network")].append(tie)
+        return index
+
+    associations: dict[Any, list[Resource]] = _cached(model, "huawei-associations", build)
+    return associations
+
+
 def huawei_central_network(model: NetworkModel, link: Link, **context: Any) -> Product:
     """A central network joins ER regions across the border on a global connection bandwidth bought
     with ``bordercross = true`` and associated with it (``_connection_bandwidth_associate``)."""
     key, network = context.get("key"), context.get("network")
     where = network.address if network is not None else f"central network {key[1] if key else '?'}"
     reasons: list[str] = []
-    for tie in model.config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
-        if network_key(model.config, tie, "central_network_id", "huaweicloud_cc_central_network") != key:
-            continue
+    for tie in _huawei_associations(model).get(key, ()):
         gcb_type = "huaweicloud_cc_global_connection_bandwidth"
         gcb = referenced(model.config, tie, "global_connection_bandwidth_id", gcb_type)
         if gcb is None:
