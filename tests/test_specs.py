@@ -525,3 +525,20 @@ def test_every_high_importance_type_is_covered_or_in_the_ledger() -> None:
         if t not in _covered(spec.cloud) and t not in {lt for lt, _, _ in ledger_of(spec)}
     ]
     assert not missing, missing
+
+
+def test_a_when_filter_not_known_statically_on_a_route_target_is_read_as_matching() -> None:
+    """A cloud-service route's ``publish_mode`` written as a variable with no value may be Custom:
+    the default route it publishes into the CEN is judged as reaching the mainland members."""
+    c = Config()
+    c.provider("volcengine", region="cn-beijing")
+    cen = c.add("volcengine_cen", "cen")
+    for name, region in (("bj", "cn-beijing"), ("hk", "cn-hongkong")):
+        refs = {"cen_id": cen}
+        c.add("volcengine_cen_attach_instance", name, refs, instance_region_id=region, instance_type="VPC")
+    attrs = {"destination_cidr_block": "0.0.0.0/0", "service_region_id": "cn-hongkong", "service_vpc_id": "vpc-hk"}
+    unknown = c.add("volcengine_cen_service_route_entry", "unknown", {"cen_id": cen}, **attrs)
+    unknown.attrs["publish_mode"] = "${var.mode}"
+    local = c.add("volcengine_cen_service_route_entry", "local", {"cen_id": cen}, publish_mode="LocalDCGW", **attrs)
+    assert c.verdict("CKV_CNX_104", unknown) == "FAILED"
+    assert c.verdict("CKV_CNX_104", local) == "PASSED"
