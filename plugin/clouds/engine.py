@@ -693,9 +693,9 @@ def _remote(model: NetworkModel, res: Resource, local: Endpoint, cloud: str, spe
     how = _how(spec.get("how", "via {attr} of {address}"), attr, res)
     if spec.get("block"):  # the peer region is in a nested block (Huawei's peer_site)
         blocks = list(inline_blocks(res, spec["block"]))
-        value = blocks[0].get(attr) if blocks else None
+        block = blocks[0] if blocks else {}
         where = _how(spec.get("how", "via {attr} of {address}"), f"{spec['block']} {attr}", res)
-        return region_endpoint(cloud, value, where)
+        return _region_end(cloud, block, block.get(attr), attr, where)
     if res.attrs.get(attr) is not None:
         return _region_end(cloud, res, res.attrs.get(attr), attr, how)
     other = _ref(model, res, spec.get("ref"))
@@ -738,11 +738,12 @@ def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[GroupKey | 
     return group_key(model.config, res, spec["attr"], *spec.get("types", ())), target
 
 
-def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, str]]:
-    """Where a member is: ``region`` (one attribute or the first set of several), in each nested
-    ``block`` for ``block_types``; without ``region`` or for ``own_region_types``, its own region."""
+def _member_regions(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], str | None, str]]:
+    """Where a member is: ``region`` (one attribute or the first set of several) of the resource or of
+    each nested ``block`` for ``block_types``, with what holds it; without ``region`` or for
+    ``own_region_types``, its own region (no attribute)."""
     if "region" not in entry or res.type in entry.get("own_region_types", ()):
-        return [(None, None, "")]
+        return [({}, None, "")]
     attrs = [entry["region"]] if isinstance(entry["region"], str) else list(entry["region"])
     template = entry.get("how", "via {attr} of {address}")
     if res.type in entry.get("block_types", ()):
@@ -750,19 +751,21 @@ def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, 
         block = f"{entry['block']} "
     else:
         sources, block = [dict(res.attrs)], ""
-    out: list[tuple[Any, str | None, str]] = []
+    out: list[tuple[dict[str, Any], str | None, str]] = []
     for source in sources:
-        attr = next((a for a in attrs if source.get(a) is not None), attrs[0])
-        out.append((source.get(attr), attr, _how(template, block + attr, res)))
+        written = next((a for a in attrs if a in source), attrs[0])  # written, maybe rendered as null
+        attr = next((a for a in attrs if source.get(a) is not None), written)
+        out.append((dict(source), attr, _how(template, block + attr, res)))
     return out
 
 
-def _region_end(cloud: str, source: dict[str, Any] | Any, value: Any, attr: str, how: str) -> Endpoint:
+def _region_end(cloud: str, source: Resource | dict[str, Any], value: Any, attr: str, how: str) -> Endpoint:
     """A region attribute's end: ``try(a, b)`` read as Terraform would; an attribute that is written but
-    that Checkov rendered as null (a conditional it could not evaluate) is an expression, not unset."""
+    that Checkov rendered as null (a conditional it could not evaluate) is an expression, not unset.
+    ``source`` is what holds the attribute: the resource, or the nested block it was read from."""
     attrs = source.attrs if isinstance(source, Resource) else source
     value = static_value(value)
-    if value is None and isinstance(attrs, dict) and attr in attrs:
+    if value is None and attr in attrs:
         return Endpoint(
             None,
             f"{attr} (an expression)",
@@ -807,9 +810,10 @@ def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
         if key is None:
             key = ("text", shown(res.attrs.get(entry["group"]["attr"])), root)
         networks[key] = network
-        for value, attr, how in _member_regions(res, entry):
+        for source, attr, how in _member_regions(res, entry):
             # no region attribute: the member is in its own (provider's) region
-            end = cloud_endpoint(model.config, res) if attr is None else _region_end(cloud, res, value, attr, how)
+            value = source.get(attr) if attr else None
+            end = cloud_endpoint(model.config, res) if attr is None else _region_end(cloud, source, value, attr, how)
             written.setdefault(end.label, shown(value) if attr else end.label)
             if why is None:
                 members[key].append((res, end))
