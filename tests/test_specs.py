@@ -525,3 +525,36 @@ def test_every_high_importance_type_is_covered_or_in_the_ledger() -> None:
         if t not in _covered(spec.cloud) and t not in {lt for lt, _, _ in ledger_of(spec)}
     ]
     assert not missing, missing
+
+
+def test_a_when_filter_not_known_statically_on_a_route_target_is_read_as_matching() -> None:
+    """A cloud-service route's ``publish_mode`` written as a variable with no value may be Custom:
+    the default route it publishes into the CEN is judged as reaching the mainland members."""
+    c = Config()
+    c.provider("volcengine", region="cn-beijing")
+    cen = c.add("volcengine_cen", "cen")
+    for name, region in (("bj", "cn-beijing"), ("hk", "cn-hongkong")):
+        refs = {"cen_id": cen}
+        c.add("volcengine_cen_attach_instance", name, refs, instance_region_id=region, instance_type="VPC")
+    attrs = {"destination_cidr_block": "0.0.0.0/0", "service_region_id": "cn-hongkong", "service_vpc_id": "vpc-hk"}
+    unknown = c.add("volcengine_cen_service_route_entry", "unknown", {"cen_id": cen}, **attrs)
+    unknown.attrs["publish_mode"] = "${var.mode}"
+    local = c.add("volcengine_cen_service_route_entry", "local", {"cen_id": cen}, publish_mode="LocalDCGW", **attrs)
+    assert c.verdict("CKV_CNX_104", unknown) == "FAILED"
+    assert c.verdict("CKV_CNX_104", local) == "PASSED"
+
+
+def test_a_region_checkov_renders_as_null_in_a_members_block_is_an_expression_not_unset() -> None:
+    """A region written in a nested block (a central network policy's ``er_instances``) that Checkov
+    rendered as null is read from that block: an expression the scan cannot evaluate, as at the top."""
+    c = Config()
+    c.provider("huaweicloud", region="cn-north-4")
+    cn = c.add("huaweicloud_cc_central_network", "cn")
+    er_instances = [
+        {"enterprise_router_region_id": "cn-north-4", "project_id": "p1", "enterprise_router_id": "er-bj"},
+        {"enterprise_router_region_id": None, "project_id": "p2", "enterprise_router_id": "er-x"},
+    ]
+    c.add("huaweicloud_cc_central_network_policy", "policy", {"central_network_id": cn}, er_instances=er_instances)
+    model = build_model(c.config, ScanContext(default_policy(), AS_OF))
+    hows = [end.how for link in model.links for end in link.ends if end.jurisdiction is None]
+    assert hows and all("is an expression the scan cannot evaluate" in how for how in hows), hows

@@ -60,6 +60,12 @@ def _named_instance(config: TerraformConfig, target: Resource, text: Any) -> Res
     return target
 
 
+def _module_prefix(res: Resource) -> str:
+    """The module part of ``res``'s address (``module.a.``, or empty at the root), which a reference
+    written inside that module is relative to."""
+    return res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+
+
 def is_default_route(value: Any) -> bool:
     """True for 0.0.0.0/0 and ::/0 written in any equivalent form (``0.0.0.0/0``, ``::0/0``)."""
     value = first(value)
@@ -92,7 +98,7 @@ def referenced(config: TerraformConfig, res: Resource, attr: str, *types: str) -
     if not match:
         return None
     local = match.group("addr") + _instance_key(match.group("index"))
-    module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+    module_prefix = _module_prefix(res)
     for candidate in config.by_address.get(module_prefix + local, ()):
         if candidate.scope == res.scope and (not types or candidate.type in types):
             return candidate
@@ -110,7 +116,7 @@ def instances_named(config: TerraformConfig, res: Resource, value: Any, *types: 
     match = _REF.match(text.strip())
     if match is None or not match.group("index"):
         return []
-    module_prefix = res.address[: -len(f"{res.type}.{res.address.rsplit('.', 1)[-1]}")]
+    module_prefix = _module_prefix(res)
     base = module_prefix + match.group("addr")
     return [
         candidate

@@ -73,13 +73,17 @@ def _first_set(res: Resource, attrs: Iterable[str]) -> Any:
     return None
 
 
+def _equals(spec: Entry) -> list[str]:
+    """A filter's ``equals``: one value or a list of them, as a list."""
+    wanted = spec["equals"]
+    return [wanted] if isinstance(wanted, str) else list(wanted)
+
+
 def _matches(value: Any, spec: Entry | None) -> bool:
     """``when``: the attribute's value is one of ``equals`` (case-insensitive)."""
     if not spec:
         return True
-    wanted = spec["equals"]
-    wanted = [wanted] if isinstance(wanted, str) else wanted
-    return str(first(value) or "").lower() in {str(w).lower() for w in wanted}
+    return str(first(value) or "").lower() in {str(w).lower() for w in _equals(spec)}
 
 
 def _scalars(value: Any) -> Iterator[Any]:
@@ -170,9 +174,8 @@ def _unresolved_when(value: Any, spec: Entry | None) -> str | None:
     (fail closed), in these words; None when the value is known or not set."""
     if not spec or value is None or is_resolved(first(value)):
         return None
-    wanted = spec["equals"]
-    wanted = [wanted] if isinstance(wanted, str) else wanted
-    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {' or '.join(wanted)}: judged as such"
+    wanted = " or ".join(_equals(spec))
+    return f"{spec['attr']} = {shown(value)} cannot be resolved, so it may be {wanted}: judged as such"
 
 
 def build_vpn(model: NetworkModel, entry: Entry, cloud: str) -> None:
@@ -302,13 +305,7 @@ def _route_targets(
                 return f"{res.address} itself", links
             continue
         if "same" in spec:  # every gateway of the route's root module that shares an attribute with it
-            key = str(first(res.attrs.get(spec["same"])) or "").lower()
-            root = model.config.root_of(res.scope)
-            found = [
-                g
-                for g in model.config.of_type(*spec["types"])
-                if str(first(g.attrs.get(spec["same"])) or "").lower() == key and model.config.root_of(g.scope) == root
-            ]
+            found = _sharing(model, res, spec)
             shared = [(g, _reach(model, g, spec.get("reach", "gateway"))) for g in found]
             links = [link for _, carried in shared for link in carried]
             if links:
@@ -336,8 +333,7 @@ def _route_targets(
         if links:
             hop = f"{when['attr']} {first(route.get(when['attr']))} " if when else f"{attr} = "
             if when and _unresolved_when(route.get(when["attr"]), when):
-                wanted = [when["equals"]] if isinstance(when["equals"], str) else when["equals"]
-                hop = f"{hop}(not known statically, so it may be {' or '.join(wanted)}) "
+                hop = f"{hop}(not known statically, so it may be {' or '.join(_equals(when))}) "
             if target is None:
                 one_of = ", ".join(dict.fromkeys(t.address for t in named))
                 return (
@@ -349,6 +345,23 @@ def _route_targets(
             attached = f" (attached by {', '.join(by)})" if by else ""
             return f"{hop}{named[0].address}{attached}", links
     return "", []
+
+
+def _sharing(model: NetworkModel, res: Resource, spec: Entry) -> list[Resource]:
+    """``same``: the resources of ``types`` in the root module of ``res`` whose ``same`` attribute has
+    its value (case-insensitive), from an index built once per model rather than a scan per route."""
+    attr = spec["same"]
+
+    def key(r: Resource) -> tuple[str, Any]:
+        return str(first(r.attrs.get(attr)) or "").lower(), model.config.root_of(r.scope)
+
+    cache_key = f"same:{attr}:{','.join(spec['types'])}"
+    if cache_key not in model.cache:
+        index: dict[tuple[str, Any], list[Resource]] = defaultdict(list)
+        for gateway in model.config.of_type(*spec["types"]):
+            index[key(gateway)].append(gateway)
+        model.cache[cache_key] = index
+    return list(model.cache[cache_key].get(key(res), ()))
 
 
 def _target_links(
@@ -377,13 +390,17 @@ def _target_links(
 
 def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Resource]:
     """``attached_by``: the resources of ``types`` whose ``attr`` names the next hop (a CCN attachment
-    of a VPN gateway); the route reaches what they carry."""
-    return [
-        other
-        for other in model.config.of_type(*spec["types"])
-        if (found := referenced(model.config, other, spec["attr"], target.type)) is not None
-        and found.index == target.index
-    ]
+    of a VPN gateway); the route reaches what they carry. The attachments are indexed once per model
+    by the resource they name, not scanned again for each route."""
+    key = f"attached_by:{spec['attr']}:{','.join(spec['types'])}:{target.type}"
+    if key not in model.cache:
+        index: dict[int, list[Resource]] = defaultdict(list)
+        for other in model.config.of_type(*spec["types"]):
+            found = referenced(model.config, other, spec["attr"], target.type)
+            if found is not None:
+                index[found.index].append(other)
+        model.cache[key] = index
+    return list(model.cache[key].get(target.index, ()))
 
 
 def _toward(route: dict[str, Any], spec: Entry, links: list[Link]) -> list[Link]:
@@ -509,7 +526,7 @@ def _named_default(route: dict[str, Any], entry: Entry) -> str | None:
     if not spec:
         return None
     attr, value = spec["attr"], route.get(spec["attr"])
-    names = [spec["equals"]] if isinstance(spec["equals"], str) else list(spec["equals"])
+    names = _equals(spec)
     found = next((v for v in _scalars(value) if str(v).lower() in {n.lower() for n in names}), None)
     if found is not None:
         return f"{attr} {found}, a default route"
@@ -548,31 +565,35 @@ def build_routes(model: NetworkModel, entry: Entry, cloud: str) -> None:
                 continue
             what = f"{shown_dest} -> {target}".rstrip()
             network_from = entry.get("network")
-            if network_from == "mainland-end":
-                for network, grouped in _by_mainland_end(links):
+            if network_from in ("link", "mainland-end"):
+                # ``link``: each link's own cloud end is the network whose traffic leaves
+                end_of = _mainland_end if network_from == "mainland-end" else _local_end
+                for network, grouped in _by_end(links, end_of):
                     model.add_exit(GeneralExit(res, network, what, grouped))
-                continue
-            if network_from == "link":  # each link's own cloud end is the network whose traffic leaves
-                by_end: dict[tuple[str | None, str], list[Link]] = defaultdict(list)
-                for link in links:
-                    by_end[(link.local.jurisdiction, link.local.label)].append(link)
-                for group in by_end.values():
-                    model.add_exit(GeneralExit(res, group[0].local, what, group))
                 continue
             anchor = _ref(model, res, network_from) if isinstance(network_from, dict) else None
             network = cloud_endpoint(model.config, anchor if anchor is not None else res)
             model.add_exit(GeneralExit(res, network, what, links))
 
 
-def _by_mainland_end(links: list[Link]) -> list[tuple[Endpoint, list[Link]]]:
-    """``network: mainland-end``: each link under its end in mainland China, whichever side it is.
+def _local_end(link: Link) -> Endpoint:
+    return link.local
+
+
+def _mainland_end(link: Link) -> Endpoint:
+    """``network: mainland-end``: a link's end in mainland China, whichever side it is.
 
     A default route advertised over a link (to the far side, or learned from it) moves all traffic
     of one side across it: the mainland side's, or the far side's into the mainland network.
     """
+    return link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+
+
+def _by_end(links: list[Link], end_of: Callable[[Link], Endpoint]) -> list[tuple[Endpoint, list[Link]]]:
+    """The links grouped under the network ``end_of`` names for each (one general exit per network)."""
     grouped: dict[tuple[Any, str], tuple[Endpoint, list[Link]]] = {}
     for link in links:
-        end = link.remote if link.remote.is_mainland and not link.local.is_mainland else link.local
+        end = end_of(link)
         grouped.setdefault((end.jurisdiction, end.label), (end, []))[1].append(link)
     return list(grouped.values())
 
@@ -672,9 +693,9 @@ def _remote(model: NetworkModel, res: Resource, local: Endpoint, cloud: str, spe
     how = _how(spec.get("how", "via {attr} of {address}"), attr, res)
     if spec.get("block"):  # the peer region is in a nested block (Huawei's peer_site)
         blocks = list(inline_blocks(res, spec["block"]))
-        value = blocks[0].get(attr) if blocks else None
+        block = blocks[0] if blocks else {}
         where = _how(spec.get("how", "via {attr} of {address}"), f"{spec['block']} {attr}", res)
-        return region_endpoint(cloud, value, where)
+        return _region_end(cloud, block, block.get(attr), attr, where)
     if res.attrs.get(attr) is not None:
         return _region_end(cloud, res, res.attrs.get(attr), attr, how)
     other = _ref(model, res, spec.get("ref"))
@@ -717,11 +738,12 @@ def _group(model: NetworkModel, res: Resource, spec: Entry) -> tuple[GroupKey | 
     return group_key(model.config, res, spec["attr"], *spec.get("types", ())), target
 
 
-def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, str]]:
-    """Where a member is: ``region`` (one attribute or the first set of several), in each nested
-    ``block`` for ``block_types``; without ``region`` or for ``own_region_types``, its own region."""
+def _member_regions(res: Resource, entry: Entry) -> list[tuple[dict[str, Any], str | None, str]]:
+    """Where a member is: ``region`` (one attribute or the first set of several) of the resource or of
+    each nested ``block`` for ``block_types``, with what holds it; without ``region`` or for
+    ``own_region_types``, its own region (no attribute)."""
     if "region" not in entry or res.type in entry.get("own_region_types", ()):
-        return [(None, None, "")]
+        return [({}, None, "")]
     attrs = [entry["region"]] if isinstance(entry["region"], str) else list(entry["region"])
     template = entry.get("how", "via {attr} of {address}")
     if res.type in entry.get("block_types", ()):
@@ -729,19 +751,21 @@ def _member_regions(res: Resource, entry: Entry) -> list[tuple[Any, str | None, 
         block = f"{entry['block']} "
     else:
         sources, block = [dict(res.attrs)], ""
-    out: list[tuple[Any, str | None, str]] = []
+    out: list[tuple[dict[str, Any], str | None, str]] = []
     for source in sources:
-        attr = next((a for a in attrs if source.get(a) is not None), attrs[0])
-        out.append((source.get(attr), attr, _how(template, block + attr, res)))
+        written = next((a for a in attrs if a in source), attrs[0])  # written, maybe rendered as null
+        attr = next((a for a in attrs if source.get(a) is not None), written)
+        out.append((dict(source), attr, _how(template, block + attr, res)))
     return out
 
 
-def _region_end(cloud: str, source: dict[str, Any] | Any, value: Any, attr: str, how: str) -> Endpoint:
+def _region_end(cloud: str, source: Resource | dict[str, Any], value: Any, attr: str, how: str) -> Endpoint:
     """A region attribute's end: ``try(a, b)`` read as Terraform would; an attribute that is written but
-    that Checkov rendered as null (a conditional it could not evaluate) is an expression, not unset."""
+    that Checkov rendered as null (a conditional it could not evaluate) is an expression, not unset.
+    ``source`` is what holds the attribute: the resource, or the nested block it was read from."""
     attrs = source.attrs if isinstance(source, Resource) else source
     value = static_value(value)
-    if value is None and isinstance(attrs, dict) and attr in attrs:
+    if value is None and attr in attrs:
         return Endpoint(
             None,
             f"{attr} (an expression)",
@@ -786,9 +810,10 @@ def build_groups(model: NetworkModel, entry: Entry, cloud: str) -> None:
         if key is None:
             key = ("text", shown(res.attrs.get(entry["group"]["attr"])), root)
         networks[key] = network
-        for value, attr, how in _member_regions(res, entry):
+        for source, attr, how in _member_regions(res, entry):
             # no region attribute: the member is in its own (provider's) region
-            end = cloud_endpoint(model.config, res) if attr is None else _region_end(cloud, res, value, attr, how)
+            value = source.get(attr) if attr else None
+            end = cloud_endpoint(model.config, res) if attr is None else _region_end(cloud, source, value, attr, how)
             written.setdefault(end.label, shown(value) if attr else end.label)
             if why is None:
                 members[key].append((res, end))

@@ -338,6 +338,22 @@ ALI_GA = "Alibaba Cloud Global Accelerator cross-border acceleration"
 ALI_GA_AREA_DEFAULTS = (("cbn_geographic_region_ida", "China-mainland"), ("cbn_geographic_region_idb", "Global"))
 
 
+def _ga_ties(model: NetworkModel, accelerator: Resource) -> list[Resource]:
+    """The bandwidth package attachments naming ``accelerator``, indexed once per model and
+    accelerator type (the hook runs once per link)."""
+
+    def build() -> dict[int, list[Resource]]:
+        index: dict[int, list[Resource]] = defaultdict(list)
+        for tie in model.config.of_type("alicloud_ga_bandwidth_package_attachment"):
+            named = referenced(model.config, tie, "accelerator_id", accelerator.type)
+            if named is not None:
+                index[named.index].append(tie)
+        return index
+
+    index: dict[int, list[Resource]] = _cached(model, f"ga-ties:{accelerator.type}", build)
+    return list(index.get(accelerator.index, ()))
+
+
 def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
     """A GA instance accelerates across the border only with cross-border acceleration enabled
     (``cross_border_status = true``, pay-by-data-transfer; Alibaba Cloud API UpdateAcceleratorCrossBorderStatus)
@@ -359,9 +375,7 @@ def alicloud_ga(model: NetworkModel, link: Link, **context: Any) -> Product:
             kind = "cross-border Express Connect circuit" if str(mode).lower() == "private" else "BGP (multi-line) Pro"
             setting = f"{setting}, cross_border_mode = {mode}: {kind}"
         return f"{ALI_GA} on {accelerator.address} ({setting})", None
-    for tie in model.config.of_type("alicloud_ga_bandwidth_package_attachment"):
-        if referenced(model.config, tie, "accelerator_id", accelerator.type) is not accelerator:
-            continue
+    for tie in _ga_ties(model, accelerator):
         package = referenced(model.config, tie, "bandwidth_package_id", "alicloud_ga_bandwidth_package")
         if package is None:
             continue
@@ -530,15 +544,28 @@ def huawei_bordercross(model: NetworkModel, link: Link, **context: Any) -> Produ
     return None, f"bordercross = {shown(bordercross)}: {gcb.address} is not bought as the cross-border bandwidth"
 
 
+def _huawei_associations(model: NetworkModel) -> dict[Any, list[Resource]]:
+    """The bandwidth associations of each central network, by its network key, built once per model
+    (the hook runs once per link)."""
+
+    def build() -> dict[Any, list[Resource]]:
+        index: dict[Any, list[Resource]] = defaultdict(list)
+        config = model.config
+        for tie in config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
+            index[network_key(config, tie, "central_network_id", "huaweicloud_cc_central_network")].append(tie)
+        return index
+
+    associations: dict[Any, list[Resource]] = _cached(model, "huawei-associations", build)
+    return associations
+
+
 def huawei_central_network(model: NetworkModel, link: Link, **context: Any) -> Product:
     """A central network joins ER regions across the border on a global connection bandwidth bought
     with ``bordercross = true`` and associated with it (``_connection_bandwidth_associate``)."""
     key, network = context.get("key"), context.get("network")
     where = network.address if network is not None else f"central network {key[1] if key else '?'}"
     reasons: list[str] = []
-    for tie in model.config.of_type("huaweicloud_cc_central_network_connection_bandwidth_associate"):
-        if network_key(model.config, tie, "central_network_id", "huaweicloud_cc_central_network") != key:
-            continue
+    for tie in _huawei_associations(model).get(key, ()):
         gcb_type = "huaweicloud_cc_global_connection_bandwidth"
         gcb = referenced(model.config, tie, "global_connection_bandwidth_id", gcb_type)
         if gcb is None:
