@@ -348,6 +348,19 @@ def test_a_route_published_into_a_network_counts_only_toward_its_next_hops_regio
     assert c.verdict("CKV_CNX_104", unknown) == "FAILED"  # not known statically: every leg counts
 
 
+def test_a_route_published_toward_a_region_reaches_a_member_whose_region_is_unknown() -> None:
+    """``far_region``: a member whose region the scan cannot read may be in the region the route is
+    published from, so its leg counts (never dropped because its far end names no region)."""
+    c = Config()
+    c.provider("volcengine", region="cn-beijing")
+    cen = c.add("volcengine_cen", "net")
+    c.add("volcengine_cen_attach_instance", "bj", {"cen_id": cen}, instance_region_id="cn-beijing")
+    c.add("volcengine_cen_attach_instance", "somewhere", {"cen_id": cen}, instance_region_id="${var.region}")
+    route = c.add("volcengine_cen_route_entry", "sg", {"cen_id": cen}, destination_cidr_block="0.0.0.0/0")
+    route.attrs["instance_region_id"] = "ap-southeast-1"
+    assert c.verdict("CKV_CNX_104", route) == "FAILED"
+
+
 def test_a_member_advertising_a_default_route_is_the_exit_of_the_mainland_members() -> None:
     """``self``: the route is written on the member itself; the legs it is the overseas end of carry it."""
     c = Config()

@@ -406,13 +406,14 @@ def _attached_by(model: NetworkModel, target: Resource, spec: Entry) -> list[Res
 def _toward(route: dict[str, Any], spec: Entry, links: list[Link]) -> list[Link]:
     """``far_region``: only the links whose end outside the mainland is the region the route's
     attribute names (the next hop's region): a mainland network's traffic crosses only toward it.
-    A region not known statically keeps every link."""
+    A region not known statically keeps every link, and so does a link whose far end is no region
+    the scan could read (it cannot be shown to lead elsewhere)."""
     attr = spec.get("far_region")
     value = first(route.get(attr)) if attr else None
     if not attr or not is_resolved(value) or value is None:
         return links
     wanted = str(value).strip().lower()
-    return [link for link in links if link.remote.label.split(" (")[0].strip().lower() == wanted]
+    return [link for link in links if not link.remote.region or link.remote.region.strip().lower() == wanted]
 
 
 def _target_is(target: Resource, spec: Entry) -> bool:

@@ -42,6 +42,8 @@ class Endpoint:
     verified: bool = True
     # For an unknown endpoint: the one-line way to declare what the scan could not know.
     declare: str = ""
+    # For a cloud region: its id as written (``cn-north-1``), whatever the label adds to it.
+    region: str = ""
 
     @property
     def is_mainland(self) -> bool:
@@ -60,12 +62,12 @@ def known_region_endpoint(cloud: str, region: str, how: str) -> Endpoint:
     info = classify_region(cloud, region)
     if info is None:
         declare = f"add it to the policy's `regions` ({{cloud: {cloud}, id: {region}, country, source}})"
-        return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue", declare=declare)
+        return Endpoint(None, region, f"{how}; not a {cloud} region in the catalogue", declare=declare, region=region)
     if info.how.startswith("policy"):
         how = f"{how}; {info.how}, source: {info.source}"
     same = info.name.replace(" ", "").lower() in (info.region, region.replace(" ", "").lower())
     name = f" ({info.name})" if info.name and not same else ""
-    return Endpoint(info.jurisdiction, f"{region}{name}", how, info.verified)
+    return Endpoint(info.jurisdiction, f"{region}{name}", how, info.verified, region=region)
 
 
 def region_endpoint(cloud: str, value: Any, how: str) -> Endpoint:
