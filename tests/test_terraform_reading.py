@@ -155,6 +155,26 @@ def test_a_module_instance_belongs_to_the_root_that_calls_it() -> None:
     assert config.root_of(("root", "/r/b")) == ("root", "/r/b")
 
 
+def test_module_sources_are_looked_at_once_however_many_checks_ask(tmp_path: Any, monkeypatch: Any) -> None:
+    import os
+
+    from cn_crossborder.sources import terraform
+
+    config = TerraformConfig()
+    for i in range(3):
+        attrs = {"source": [f"./m{i}"], "__resolved__": [], "file_path_": str(tmp_path / "main.tf")}
+        attrs |= {"block_name_": f"m{i}", "__start_line__": i + 1}
+        config.module_calls[("module", str(tmp_path / "main.tf"), f"m{i}", None, None)] = (attrs, ("root", "/"))
+    looked: list[str] = []
+    scandir = os.scandir
+    monkeypatch.setattr(terraform.os, "scandir", lambda d: looked.append(d) or scandir(d))
+    for _ in range(5):
+        for i in range(3):
+            found = config.unread_module_at("main.tf", f"m{i}")
+            assert found is not None and "does not exist" in found.why
+    assert len(looked) == 3
+
+
 # --- dynamic blocks -----------------------------------------------------------------------------------
 
 

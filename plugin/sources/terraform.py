@@ -143,6 +143,7 @@ class TerraformConfig:
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
     _located: dict[tuple[str, int], list[Resource]] | None = field(default=None, repr=False)
+    _unread: list[UnreadModule] | None = field(default=None, repr=False)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
@@ -162,13 +163,16 @@ class TerraformConfig:
         return candidates[0] if candidates else None
 
     def unread_modules(self) -> list[UnreadModule]:
-        """Every module call of the configuration whose source resolves to no files."""
-        seen: dict[tuple[str, int, str], UnreadModule] = {}
-        for attrs, _caller in self.module_calls.values():
-            found = unread_module(attrs)
-            if found is not None:
-                seen.setdefault((found.file, found.line, found.name), found)
-        return list(seen.values())
+        """Every module call of the configuration whose source resolves to no files, found once
+        (each module record's check asks, and each look-up lists a local source's directory)."""
+        if self._unread is None:
+            seen: dict[tuple[str, int, str], UnreadModule] = {}
+            for attrs, _caller in self.module_calls.values():
+                found = unread_module(attrs)
+                if found is not None:
+                    seen.setdefault((found.file, found.line, found.name), found)
+            self._unread = list(seen.values())
+        return self._unread
 
     def unread_module_at(self, file_suffix: str, name: str) -> UnreadModule | None:
         """The unread module call ``name`` written in the file ending in ``file_suffix``, if any."""
