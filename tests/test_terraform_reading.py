@@ -264,3 +264,44 @@ def test_a_function_call_left_as_text_is_not_a_value() -> None:
     assert not is_resolved("values({'a': '0.0.0.0/0'})[0]")
     assert not is_resolved('lookup({"cn": "cn-north-1"},cn,"eu-west-1")')
     assert is_resolved("10.0.0.0/8") and is_resolved("Cisco ASA 5525-X (primary)")
+
+
+def test_a_block_whose_source_two_steps_need_is_read_from_its_file_once(tmp_path: Any, monkeypatch: Any) -> None:
+    import builtins
+
+    import networkx as nx
+    from cn_crossborder.sources import terraform
+
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_vpn_connection" "v" {\n'
+        '  tags = { Name = "v" }\n'
+        '  dynamic "tunnel" {\n'
+        "    for_each = []\n"
+        "    content {}\n"
+        "  }\n"
+        "}\n"
+    )
+    attrs = {
+        "block_type_": "resource",
+        "resource_type": "aws_vpn_connection",
+        "block_name_": "aws_vpn_connection.v",
+        "__address__": "aws_vpn_connection.v",
+        "file_path_": str(main),
+        "__start_line__": 1,
+        "__end_line__": 7,
+        "tags": [{"Name": "v"}],
+        "dynamic": [{"tunnel": {"for_each": [], "content": {}}}],
+    }
+    graph = nx.DiGraph()
+    graph.add_node(0, attr=attrs)
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(terraform, "open", counting_open, raising=False)
+    terraform.read_config(graph)
+    assert opened == [str(main)]

@@ -386,10 +386,9 @@ def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
 _VAR_REF = re.compile(r"\bvar\.(?P<name>[A-Za-z0-9_-]+)")
 
 
-def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]]) -> None:
+def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]], lines: _SourceLines) -> None:
     """Nested blocks written with ``dynamic``, as Terraform expands them (``sources.dynamic``).
     ``valued`` holds the variables that have a value (a default, tfvars, a module argument)."""
-    lines = _SourceLines()
     for res in config.resources:
         if "dynamic" in res.attrs:
 
@@ -399,9 +398,10 @@ def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, 
             res.attrs = expand_block(res.attrs, _block_source(res, lines), unset)
 
 
-def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+def _render_optional_defaults(
+    config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any], lines: _SourceLines
+) -> None:
     """``var.net.region`` of an object variable whose value leaves it to an ``optional()`` default."""
-    lines = _SourceLines()
 
     def rendered(attrs: Mapping[str, Any], scope: ScopeKey, file: str) -> dict[str, Any] | None:
         start, end = int(attrs.get("__start_line__") or 0), int(attrs.get("__end_line__") or 0)
@@ -482,9 +482,10 @@ def read_config(graph: Any) -> TerraformConfig:
     for res in config.resources:
         _render_elements(res, variables)
         _render_single_element_count(res)
-    _render_optional_defaults(config, declared)
+    lines = _SourceLines()  # each scanned file read once, for every step below that needs its source
+    _render_optional_defaults(config, declared, lines)
     _drop_null_variables(config, variables)
-    _expand_dynamic_blocks(config, set(variables))
+    _expand_dynamic_blocks(config, set(variables), lines)
     through_outputs: list[tuple[Resource, str]] = []
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
@@ -495,7 +496,7 @@ def read_config(graph: Any) -> TerraformConfig:
         elif source is not None and dst in outputs:
             through_outputs.append((source, label))
     _index_outputs(config, outputs, output_names, by_index)
-    _follow_module_outputs(config, through_outputs)
+    _follow_module_outputs(config, through_outputs, lines)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
@@ -536,7 +537,7 @@ def _index_outputs(
         config.module_outputs[(caller, module[2], module[3] or None, name)] = target
 
 
-def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]]) -> None:
+def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]], lines: _SourceLines) -> None:
     """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to, also in
     nested blocks (``route { gateway_id = module.vpn.id }``).
 
@@ -548,7 +549,6 @@ def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, 
     ``module.<name>.<output>``, which ``referenced`` reads through ``config.module_outputs``."""
     if not config.module_outputs:
         return
-    lines = _SourceLines()
     labels: dict[int, set[str]] = defaultdict(set)
     for res, label in edges:
         labels[res.index].add(label)
