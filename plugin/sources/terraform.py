@@ -10,6 +10,7 @@ vertices of one graph, in one pass, with dictionaries for every lookup.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
@@ -365,9 +366,7 @@ def _drop_null_variables(config: TerraformConfig, variables: Mapping[tuple[Scope
     for key, provider in list(config.providers.items()):
         attrs = _without_nulls(provider.attrs, null_in(key[0]))
         if attrs is not provider.attrs:
-            config.providers[key] = ProviderConfig(
-                provider.name, provider.alias, attrs, provider.file, provider.line, provider.via
-            )
+            config.providers[key] = dataclasses.replace(provider, attrs=attrs)
 
 
 def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
@@ -416,9 +415,7 @@ def _render_optional_defaults(
     for key, provider in list(config.providers.items()):
         new = rendered(provider.attrs, key[0], provider.file)
         if new is not None:
-            config.providers[key] = ProviderConfig(
-                provider.name, provider.alias, new, provider.file, provider.line, provider.via
-            )
+            config.providers[key] = dataclasses.replace(provider, attrs=new)
 
 
 def read_config(graph: Any) -> TerraformConfig:
