@@ -305,3 +305,9 @@ def test_a_block_whose_source_two_steps_need_is_read_from_its_file_once(tmp_path
     monkeypatch.setattr(terraform, "open", counting_open, raising=False)
     terraform.read_config(graph)
     assert opened == [str(main)]
+
+
+def test_a_block_is_found_by_its_address_whatever_its_instance_keys_hold() -> None:
+    res = _resource(0, "aws_vpn_connection", 'module.m["a]b"].aws_vpn_connection.v["x]y"]', {})
+    config = _config(res)
+    assert config.block_at("/t/main.tf", 1, "aws_vpn_connection", "v") == [res]

@@ -23,7 +23,7 @@ from cn_crossborder.domain.resource import Resource, ScopeKey, first, is_resolve
 from cn_crossborder.sources.dynamic import BlockSource, expand_block, hcl_source, json_source
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
-from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
+from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references, strip_instance_keys
 from cn_crossborder.sources.providers import ProviderConfig
 
 
@@ -195,7 +195,7 @@ class TerraformConfig:
         return [
             res
             for res in self._located.get((os.path.normpath(file), line), ())
-            if res.type == rtype and re.sub(r"\[[^\]]*\]", "", res.address).endswith(wanted)
+            if res.type == rtype and strip_instance_keys(res.address).endswith(wanted)
         ]
 
     def plan_referenced(self, res: Resource, attr: str, *types: str) -> Resource | None:
@@ -372,7 +372,7 @@ def _drop_null_variables(config: TerraformConfig, variables: Mapping[tuple[Scope
 def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
     """``res`` as its source writes it (its static nested blocks, its dynamic blocks' ``for_each``)."""
     kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
-    name = re.sub(r"\[[^\]]*\]$", "", res.address).rsplit(".", 1)[-1]
+    name = strip_instance_keys(res.address).rsplit(".", 1)[-1]
     if res.file.endswith(".json"):
         return json_source("\n".join(lines.all(res.file)), kind, rtype, name)
     try:
