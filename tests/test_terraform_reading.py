@@ -311,3 +311,32 @@ def test_a_block_is_found_by_its_address_whatever_its_instance_keys_hold() -> No
     res = _resource(0, "aws_vpn_connection", 'module.m["a]b"].aws_vpn_connection.v["x]y"]', {})
     config = _config(res)
     assert config.block_at("/t/main.tf", 1, "aws_vpn_connection", "v") == [res]
+
+
+def test_a_json_file_is_parsed_once_however_many_of_its_blocks_are_read(tmp_path: Any, monkeypatch: Any) -> None:
+    import json
+
+    import networkx as nx
+    from cn_crossborder.sources import terraform
+
+    main = tmp_path / "main.tf.json"
+    body = {"dynamic": {"tunnel": {"for_each": "${[]}", "content": {}}}}
+    main.write_text(json.dumps({"resource": {"aws_vpn_connection": {"a": body, "b": body}}}))
+    graph = nx.DiGraph()
+    for idx, name in enumerate("ab"):
+        attrs = {
+            "block_type_": "resource",
+            "resource_type": "aws_vpn_connection",
+            "block_name_": f"aws_vpn_connection.{name}",
+            "__address__": f"aws_vpn_connection.{name}",
+            "file_path_": str(main),
+            "__start_line__": 1,
+            "__end_line__": 1,
+            "dynamic": [{"tunnel": {"for_each": [], "content": {}}}],
+        }
+        graph.add_node(idx, attr=attrs)
+    parsed: list[str] = []
+    loads = json.loads
+    monkeypatch.setattr(terraform.json, "loads", lambda text: parsed.append(text) or loads(text))
+    terraform.read_config(graph)
+    assert len(parsed) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import os
 import re
 from collections import defaultdict
@@ -307,6 +308,7 @@ class _SourceLines:
 
     def __init__(self) -> None:
         self._files: dict[str, list[str]] = {}
+        self._json: dict[str, Any] = {}
 
     def block(self, file: str, start: int, end: int) -> list[str]:
         if file not in self._files:
@@ -319,6 +321,18 @@ class _SourceLines:
 
     def all(self, file: str) -> list[str]:
         return self.block(file, 1, 10**9)
+
+    def json(self, file: str) -> Any:
+        """The file parsed as JSON, once; raises ValueError each time it is asked when it is not JSON."""
+        if file not in self._json:
+            try:
+                self._json[file] = json.loads("\n".join(self.all(file)))
+            except ValueError as exc:
+                self._json[file] = exc
+        found = self._json[file]
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
 
 # ``var.x`` as a whole value: an attribute set to a variable (Checkov leaves it so when the value is null).
@@ -374,7 +388,7 @@ def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
     kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
     name = strip_instance_keys(res.address).rsplit(".", 1)[-1]
     if res.file.endswith(".json"):
-        return json_source("\n".join(lines.all(res.file)), kind, rtype, name)
+        return json_source(lambda: lines.json(res.file), kind, rtype, name)
     try:
         import hcl2  # Checkov's HCL parser, installed with it
     except ImportError:  # pragma: no cover - Checkov always brings it
