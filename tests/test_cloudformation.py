@@ -180,3 +180,19 @@ def test_list_items_read_as_nested_blocks() -> None:
     config = read_template("stack.yaml", template, "cn-north-1", "by test")
     (plist,) = config.by_type["aws_ec2_managed_prefix_list"]
     assert plist.attrs["entry"] == [{"cidr": "10.10.0.0/16"}, {"cidr": "0.0.0.0/0"}]
+
+
+def test_list_items_written_as_an_intrinsic_are_kept_not_known_statically() -> None:
+    """An item (or the whole list) written ``Fn::If`` is an entry whose CIDR the template does not
+    state: it is kept as a value not known statically, never dropped as though it were not there."""
+    entries = [{"Cidr": "10.0.0.0/8"}, {"Fn::If": ["Abroad", {"Cidr": "0.0.0.0/0"}, {"Cidr": "10.1.0.0/16"}]}]
+    template = {
+        "Resources": {
+            "Items": {"Type": "AWS::EC2::PrefixList", "Properties": {"Entries": entries}},
+            "Whole": {"Type": "AWS::EC2::PrefixList", "Properties": {"Entries": {"Fn::If": ["Abroad", [], []]}}},
+        },
+    }
+    config = read_template("stack.yaml", template, "cn-north-1", "by test")
+    items, whole = config.by_type["aws_ec2_managed_prefix_list"]
+    assert items.attrs["entry"] == [{"cidr": "10.0.0.0/8"}, {"cidr": "${Fn::If}"}]
+    assert whole.attrs["entry"] == [{"cidr": "${Fn::If}"}]

@@ -394,3 +394,12 @@ def test_region_info_is_frozen() -> None:
 )
 def test_zone_proves_its_region(cloud: str, zone: str, region: str | None) -> None:
     assert region_of_zone(cloud, zone) == region
+
+
+@pytest.mark.parametrize("text", ["each.value", "${count.index}", "terraform.workspace", "lower(var.r)", ""])
+def test_an_expression_is_read_as_no_region_the_way_every_value_is(text: str) -> None:
+    from cn_crossborder.domain.resource import is_resolved
+
+    assert not is_resolved(text)
+    assert regions.classify_region("aws", text) is None
+    assert regions.region_of_zone("aws", f"{text}a") is None

@@ -155,6 +155,26 @@ def test_a_module_instance_belongs_to_the_root_that_calls_it() -> None:
     assert config.root_of(("root", "/r/b")) == ("root", "/r/b")
 
 
+def test_module_sources_are_looked_at_once_however_many_checks_ask(tmp_path: Any, monkeypatch: Any) -> None:
+    import os
+
+    from cn_crossborder.sources import terraform
+
+    config = TerraformConfig()
+    for i in range(3):
+        attrs = {"source": [f"./m{i}"], "__resolved__": [], "file_path_": str(tmp_path / "main.tf")}
+        attrs |= {"block_name_": f"m{i}", "__start_line__": i + 1}
+        config.module_calls[("module", str(tmp_path / "main.tf"), f"m{i}", None, None)] = (attrs, ("root", "/"))
+    looked: list[str] = []
+    scandir = os.scandir
+    monkeypatch.setattr(terraform.os, "scandir", lambda d: looked.append(d) or scandir(d))
+    for _ in range(5):
+        for i in range(3):
+            found = config.unread_module_at("main.tf", f"m{i}")
+            assert found is not None and "does not exist" in found.why
+    assert len(looked) == 3
+
+
 # --- dynamic blocks -----------------------------------------------------------------------------------
 
 
@@ -244,3 +264,79 @@ def test_a_function_call_left_as_text_is_not_a_value() -> None:
     assert not is_resolved("values({'a': '0.0.0.0/0'})[0]")
     assert not is_resolved('lookup({"cn": "cn-north-1"},cn,"eu-west-1")')
     assert is_resolved("10.0.0.0/8") and is_resolved("Cisco ASA 5525-X (primary)")
+
+
+def test_a_block_whose_source_two_steps_need_is_read_from_its_file_once(tmp_path: Any, monkeypatch: Any) -> None:
+    import builtins
+
+    import networkx as nx
+    from cn_crossborder.sources import terraform
+
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_vpn_connection" "v" {\n'
+        '  tags = { Name = "v" }\n'
+        '  dynamic "tunnel" {\n'
+        "    for_each = []\n"
+        "    content {}\n"
+        "  }\n"
+        "}\n"
+    )
+    attrs = {
+        "block_type_": "resource",
+        "resource_type": "aws_vpn_connection",
+        "block_name_": "aws_vpn_connection.v",
+        "__address__": "aws_vpn_connection.v",
+        "file_path_": str(main),
+        "__start_line__": 1,
+        "__end_line__": 7,
+        "tags": [{"Name": "v"}],
+        "dynamic": [{"tunnel": {"for_each": [], "content": {}}}],
+    }
+    graph = nx.DiGraph()
+    graph.add_node(0, attr=attrs)
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(terraform, "open", counting_open, raising=False)
+    terraform.read_config(graph)
+    assert opened == [str(main)]
+
+
+def test_a_block_is_found_by_its_address_whatever_its_instance_keys_hold() -> None:
+    res = _resource(0, "aws_vpn_connection", 'module.m["a]b"].aws_vpn_connection.v["x]y"]', {})
+    config = _config(res)
+    assert config.block_at("/t/main.tf", 1, "aws_vpn_connection", "v") == [res]
+
+
+def test_a_json_file_is_parsed_once_however_many_of_its_blocks_are_read(tmp_path: Any, monkeypatch: Any) -> None:
+    import json
+
+    import networkx as nx
+    from cn_crossborder.sources import terraform
+
+    main = tmp_path / "main.tf.json"
+    body = {"dynamic": {"tunnel": {"for_each": "${[]}", "content": {}}}}
+    main.write_text(json.dumps({"resource": {"aws_vpn_connection": {"a": body, "b": body}}}))
+    graph = nx.DiGraph()
+    for idx, name in enumerate("ab"):
+        attrs = {
+            "block_type_": "resource",
+            "resource_type": "aws_vpn_connection",
+            "block_name_": f"aws_vpn_connection.{name}",
+            "__address__": f"aws_vpn_connection.{name}",
+            "file_path_": str(main),
+            "__start_line__": 1,
+            "__end_line__": 1,
+            "dynamic": [{"tunnel": {"for_each": [], "content": {}}}],
+        }
+        graph.add_node(idx, attr=attrs)
+    parsed: list[str] = []
+    loads = json.loads
+    monkeypatch.setattr(terraform.json, "loads", lambda text: parsed.append(text) or loads(text))
+    terraform.read_config(graph)
+    assert len(parsed) == 1

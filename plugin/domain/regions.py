@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from cn_crossborder.domain.jurisdictions import CN, HK, MO, OUTSIDE, TW
-from cn_crossborder.domain.resource import FUNCTION_CALL
+from cn_crossborder.domain.resource import is_resolved
 from cn_crossborder.domain.yamlsrc import load_packaged_yaml
 
 CLOUDS: tuple[str, ...] = (
@@ -33,8 +33,6 @@ CLOUDS: tuple[str, ...] = (
 
 # The codes of plugin/jurisdictions.py, or any other ISO 3166-1 alpha-2 code.
 _JURISDICTION_RE = re.compile("^(" + "|".join((CN, HK, MO, TW, OUTSIDE)) + r"|[A-Z]{2})$")
-# A value Terraform could not render statically: it names no region, whatever it evaluates to.
-_UNRESOLVED_RE = re.compile(rf"\$\{{|(?:^|[^A-Za-z0-9_])(?:var|local|module|data)\.|{FUNCTION_CALL}")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -135,7 +133,7 @@ def classify_region(cloud: str, region: str | None) -> RegionInfo | None:
     if not isinstance(region, str) or not isinstance(cloud, str):
         return None
     cloud = cloud.strip().lower()
-    if cloud not in CLOUDS or _UNRESOLVED_RE.search(region):
+    if cloud not in CLOUDS or not is_resolved(region):  # an expression names no region
         return None
     key = normalize_region(cloud, region)
     if not key:
@@ -182,7 +180,7 @@ def region_of_zone(cloud: str, zone: Any) -> str | None:
 
     Only a region the catalogue lists for that cloud is proved; a pattern match proves nothing.
     """
-    if not isinstance(zone, str) or not isinstance(cloud, str) or _UNRESOLVED_RE.search(zone):
+    if not isinstance(zone, str) or not isinstance(cloud, str) or not is_resolved(zone):
         return None
     catalogue = _load_catalogue().get(cloud.strip().lower())
     key = zone.strip().lower()

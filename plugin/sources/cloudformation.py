@@ -147,12 +147,27 @@ def _is_reference(value: Any) -> bool:
 
 
 def _in_items(raw: Mapping[str, Any], prop: str, tpl: _Template, refs: list[str]) -> list[Any]:
-    """``List.Key``: the ``Key`` of every item of the list property ``List`` that sets it, rendered."""
+    """``List.Key``: the ``Key`` of every item of the list property ``List`` that sets it, rendered.
+
+    An item, or the whole list, written as an intrinsic (``Fn::If``, a ``Ref`` to a parameter) is
+    rendered as such, a value not known statically: dropped, it would read as an item not there."""
     outer, _, inner = prop.partition(".")
     items = raw.get(outer)
-    if not isinstance(items, list):
+    if items is None:
         return []
-    return [tpl.render(_clean(item[inner]), refs) for item in items if isinstance(item, Mapping) and inner in item]
+    if not isinstance(items, list):
+        return [tpl.render(_clean(items), refs)]
+    return [
+        tpl.render(_clean(item.get(inner, item)), refs)
+        for item in items
+        if isinstance(item, Mapping) and (inner in item or _is_intrinsic(item))
+    ]
+
+
+def _is_intrinsic(value: Mapping[str, Any]) -> bool:
+    """``{"Fn::If": ...}``, ``{"Ref": ...}``: a value the template computes, not one it writes."""
+    keys = [k for k in value if k not in _LINE_KEYS]
+    return len(keys) == 1 and (keys[0] == "Ref" or str(keys[0]).startswith("Fn::"))
 
 
 class _Template:

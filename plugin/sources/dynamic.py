@@ -335,11 +335,12 @@ def hcl_source(loads: Callable[[str], Any], lines: list[str], kind: str, rtype: 
     return BlockSource(_parsed_body(lambda: loads("\n".join(lines) + "\n"), kind, rtype, name))
 
 
-def json_source(text: str, kind: str, rtype: str, name: str) -> BlockSource:
-    """The block ``kind.rtype.name`` of a Terraform JSON document."""
+def json_source(load: Callable[[], Any], kind: str, rtype: str, name: str) -> BlockSource:
+    """The block ``kind.rtype.name`` of the Terraform JSON document ``load`` gives (parsed once per
+    file by the caller, however many of its blocks are read)."""
 
     def parse() -> Any:
-        document = json.loads(text)
+        document = load()
         blocks = document.get(kind) if isinstance(document, Mapping) else None
         found = None
         for group in blocks if isinstance(blocks, list) else [blocks]:

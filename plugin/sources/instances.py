@@ -18,6 +18,7 @@ instance, and the others would pass unseen).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -121,15 +122,18 @@ def _stand_in(res: Resource, module_calls: Mapping[ScopeKey, tuple[Mapping[str, 
     return _StandIn(res, rep, name, call[1], res.address[:at] if at > 0 else "")
 
 
-def _members(index: Mapping[str, list[Resource]], stand: _StandIn) -> list[tuple[str, bool, Resource]]:
-    """The instances of the collection: (key as written in their address, numeric, resource)."""
-    wanted = stand.collection + "["
+def _collection_of(address: str) -> str | None:
+    """``aws_x.y`` for an instance address ``aws_x.y["k"]`` or ``aws_x.y[0]``; None for any other."""
+    at = address.rfind("[")
+    return address[:at] if at > 0 and address.endswith("]") else None
+
+
+def _members(index: Mapping[str, Mapping[str, list[Resource]]], stand: _StandIn) -> list[tuple[str, bool, Resource]]:
+    """The instances of the collection: (key as written in their address, numeric, resource).
+    ``index`` holds the instance addresses of each collection (``_collection_of``)."""
     out = []
-    for address, resources in index.items():
-        rest = address[len(wanted) - 1 :] if address.startswith(wanted) else ""
-        if not rest.endswith("]") or rest.count("[") != 1:
-            continue
-        inner = rest[1:-1]
+    for address, resources in index.get(stand.collection, {}).items():
+        inner = address[len(stand.collection) + 1 : -1]
         numeric = inner.isdigit()
         out += [(inner if numeric else inner.strip('"'), numeric, r) for r in resources if r.scope == stand.caller]
     out.sort(key=lambda m: (not m[1], int(m[0]) if m[1] else 0, m[0]))
@@ -243,7 +247,12 @@ def expand_instances(
     """Expand every stand-in among ``resources`` into its instances (returned; each stand-in lists
     its own). A stand-in over another stand-in's instances is expanded after it, so chains expand."""
     pending = [stand for stand in (_stand_in(res, module_calls) for res in resources) if stand is not None]
-    index: dict[str, list[Resource]] = {address: list(found) for address, found in by_address.items()}
+    # Instance addresses by their collection, built once and kept up as instances are created.
+    index: dict[str, dict[str, list[Resource]]] = defaultdict(dict)
+    for address, found in by_address.items():
+        collection = _collection_of(address)
+        if collection is not None:
+            index[collection][address] = list(found)
     created: list[Resource] = []
     while pending:
         waiting = {(s.res.address, s.res.scope) for s in pending}
@@ -256,7 +265,9 @@ def expand_instances(
                 _forget_repeated_refs(stand.res)
                 continue
             for instance in _expand(stand, members, next_index):
-                index.setdefault(instance.address, []).append(instance)
+                collection = _collection_of(instance.address)
+                if collection is not None:
+                    index[collection].setdefault(instance.address, []).append(instance)
                 created.append(instance)
         pending = [s for s in pending if s not in ready]
     for stand in pending:

@@ -12,13 +12,14 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from cn_crossborder.sources.inventory import INVENTORY_KIND
+
 TERRAFORM = "terraform"
 TERRAFORM_JSON = "terraform_json"
 PLAN = "terraform_plan"
 CLOUDFORMATION = "cloudformation"
 INVENTORY = "inventory"
 
-INVENTORY_MARKER = "cn-crossborder/network-inventory"
 _PLAN_MARKERS = ('"planned_values"', '"resource_changes"', '"terraform_version"')
 _CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::")
 _HEAD = 1 << 16  # bytes read to recognise a JSON or YAML input
@@ -48,7 +49,7 @@ def input_kind(path: Path | str) -> str | None:
         return PLAN
     if any(marker in text for marker in _CFN_MARKERS):
         return CLOUDFORMATION
-    if name.endswith((".yaml", ".yml")) and INVENTORY_MARKER in text:
+    if name.endswith((".yaml", ".yml")) and INVENTORY_KIND in text:
         return INVENTORY
     return None
 

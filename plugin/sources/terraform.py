@@ -10,7 +10,9 @@ vertices of one graph, in one pass, with dictionaries for every lookup.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import os
 import re
 from collections import defaultdict
@@ -22,7 +24,7 @@ from cn_crossborder.domain.resource import Resource, ScopeKey, first, is_resolve
 from cn_crossborder.sources.dynamic import BlockSource, expand_block, hcl_source, json_source
 from cn_crossborder.sources.instances import expand_instances
 from cn_crossborder.sources.optional import apply_optional_defaults
-from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references
+from cn_crossborder.sources.plan import is_plan_file, plan_provider_for, plan_references, strip_instance_keys
 from cn_crossborder.sources.providers import ProviderConfig
 
 
@@ -143,6 +145,7 @@ class TerraformConfig:
     environ: Mapping[str, str] = field(default_factory=dict)
     default_regions: Mapping[str, str] = field(default_factory=dict)
     _located: dict[tuple[str, int], list[Resource]] | None = field(default=None, repr=False)
+    _unread: list[UnreadModule] | None = field(default=None, repr=False)
 
     def of_type(self, *types: str) -> Iterable[Resource]:
         for t in types:
@@ -162,13 +165,16 @@ class TerraformConfig:
         return candidates[0] if candidates else None
 
     def unread_modules(self) -> list[UnreadModule]:
-        """Every module call of the configuration whose source resolves to no files."""
-        seen: dict[tuple[str, int, str], UnreadModule] = {}
-        for attrs, _caller in self.module_calls.values():
-            found = unread_module(attrs)
-            if found is not None:
-                seen.setdefault((found.file, found.line, found.name), found)
-        return list(seen.values())
+        """Every module call of the configuration whose source resolves to no files, found once
+        (each module record's check asks, and each look-up lists a local source's directory)."""
+        if self._unread is None:
+            seen: dict[tuple[str, int, str], UnreadModule] = {}
+            for attrs, _caller in self.module_calls.values():
+                found = unread_module(attrs)
+                if found is not None:
+                    seen.setdefault((found.file, found.line, found.name), found)
+            self._unread = list(seen.values())
+        return self._unread
 
     def unread_module_at(self, file_suffix: str, name: str) -> UnreadModule | None:
         """The unread module call ``name`` written in the file ending in ``file_suffix``, if any."""
@@ -190,7 +196,7 @@ class TerraformConfig:
         return [
             res
             for res in self._located.get((os.path.normpath(file), line), ())
-            if res.type == rtype and re.sub(r"\[[^\]]*\]", "", res.address).endswith(wanted)
+            if res.type == rtype and strip_instance_keys(res.address).endswith(wanted)
         ]
 
     def plan_referenced(self, res: Resource, attr: str, *types: str) -> Resource | None:
@@ -302,6 +308,7 @@ class _SourceLines:
 
     def __init__(self) -> None:
         self._files: dict[str, list[str]] = {}
+        self._json: dict[str, Any] = {}
 
     def block(self, file: str, start: int, end: int) -> list[str]:
         if file not in self._files:
@@ -314,6 +321,18 @@ class _SourceLines:
 
     def all(self, file: str) -> list[str]:
         return self.block(file, 1, 10**9)
+
+    def json(self, file: str) -> Any:
+        """The file parsed as JSON, once; raises ValueError each time it is asked when it is not JSON."""
+        if file not in self._json:
+            try:
+                self._json[file] = json.loads("\n".join(self.all(file)))
+            except ValueError as exc:
+                self._json[file] = exc
+        found = self._json[file]
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
 
 # ``var.x`` as a whole value: an attribute set to a variable (Checkov leaves it so when the value is null).
@@ -361,17 +380,15 @@ def _drop_null_variables(config: TerraformConfig, variables: Mapping[tuple[Scope
     for key, provider in list(config.providers.items()):
         attrs = _without_nulls(provider.attrs, null_in(key[0]))
         if attrs is not provider.attrs:
-            config.providers[key] = ProviderConfig(
-                provider.name, provider.alias, attrs, provider.file, provider.line, provider.via
-            )
+            config.providers[key] = dataclasses.replace(provider, attrs=attrs)
 
 
 def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
     """``res`` as its source writes it (its static nested blocks, its dynamic blocks' ``for_each``)."""
     kind, rtype = ("data", res.type[5:]) if res.type.startswith("data.") else ("resource", res.type)
-    name = re.sub(r"\[[^\]]*\]$", "", res.address).rsplit(".", 1)[-1]
+    name = strip_instance_keys(res.address).rsplit(".", 1)[-1]
     if res.file.endswith(".json"):
-        return json_source("\n".join(lines.all(res.file)), kind, rtype, name)
+        return json_source(lambda: lines.json(res.file), kind, rtype, name)
     try:
         import hcl2  # Checkov's HCL parser, installed with it
     except ImportError:  # pragma: no cover - Checkov always brings it
@@ -382,10 +399,9 @@ def _block_source(res: Resource, lines: _SourceLines) -> BlockSource | None:
 _VAR_REF = re.compile(r"\bvar\.(?P<name>[A-Za-z0-9_-]+)")
 
 
-def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]]) -> None:
+def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, str]], lines: _SourceLines) -> None:
     """Nested blocks written with ``dynamic``, as Terraform expands them (``sources.dynamic``).
     ``valued`` holds the variables that have a value (a default, tfvars, a module argument)."""
-    lines = _SourceLines()
     for res in config.resources:
         if "dynamic" in res.attrs:
 
@@ -395,9 +411,10 @@ def _expand_dynamic_blocks(config: TerraformConfig, valued: set[tuple[ScopeKey, 
             res.attrs = expand_block(res.attrs, _block_source(res, lines), unset)
 
 
-def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any]) -> None:
+def _render_optional_defaults(
+    config: TerraformConfig, variables: Mapping[tuple[ScopeKey, str], Any], lines: _SourceLines
+) -> None:
     """``var.net.region`` of an object variable whose value leaves it to an ``optional()`` default."""
-    lines = _SourceLines()
 
     def rendered(attrs: Mapping[str, Any], scope: ScopeKey, file: str) -> dict[str, Any] | None:
         start, end = int(attrs.get("__start_line__") or 0), int(attrs.get("__end_line__") or 0)
@@ -412,9 +429,7 @@ def _render_optional_defaults(config: TerraformConfig, variables: Mapping[tuple[
     for key, provider in list(config.providers.items()):
         new = rendered(provider.attrs, key[0], provider.file)
         if new is not None:
-            config.providers[key] = ProviderConfig(
-                provider.name, provider.alias, new, provider.file, provider.line, provider.via
-            )
+            config.providers[key] = dataclasses.replace(provider, attrs=new)
 
 
 def read_config(graph: Any) -> TerraformConfig:
@@ -478,9 +493,10 @@ def read_config(graph: Any) -> TerraformConfig:
     for res in config.resources:
         _render_elements(res, variables)
         _render_single_element_count(res)
-    _render_optional_defaults(config, declared)
+    lines = _SourceLines()  # each scanned file read once, for every step below that needs its source
+    _render_optional_defaults(config, declared, lines)
     _drop_null_variables(config, variables)
-    _expand_dynamic_blocks(config, set(variables))
+    _expand_dynamic_blocks(config, set(variables), lines)
     through_outputs: list[tuple[Resource, str]] = []
     for src, dst, label in iter_edges(graph):
         source, target = by_index.get(src), by_index.get(dst)
@@ -491,7 +507,7 @@ def read_config(graph: Any) -> TerraformConfig:
         elif source is not None and dst in outputs:
             through_outputs.append((source, label))
     _index_outputs(config, outputs, output_names, by_index)
-    _follow_module_outputs(config, through_outputs)
+    _follow_module_outputs(config, through_outputs, lines)
     # for_each/count module instances carry an index in their TFModule; map them to the call.
     for res in config.resources:
         scope = res.scope
@@ -532,7 +548,7 @@ def _index_outputs(
         config.module_outputs[(caller, module[2], module[3] or None, name)] = target
 
 
-def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]]) -> None:
+def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, str]], lines: _SourceLines) -> None:
     """``customer_gateway_id = module.cgw.id``: the resource the module's output refers to, also in
     nested blocks (``route { gateway_id = module.vpn.id }``).
 
@@ -544,7 +560,6 @@ def _follow_module_outputs(config: TerraformConfig, edges: list[tuple[Resource, 
     ``module.<name>.<output>``, which ``referenced`` reads through ``config.module_outputs``."""
     if not config.module_outputs:
         return
-    lines = _SourceLines()
     labels: dict[int, set[str]] = defaultdict(set)
     for res, label in edges:
         labels[res.index].add(label)
