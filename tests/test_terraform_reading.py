@@ -234,6 +234,9 @@ def test_a_collection_that_cannot_be_listed_leaves_the_iterator_not_known_static
     source = BlockSource({"dynamic": [{"route": {"for_each": ["${var.routes}"], "content": [{}]}}]})
     assert expand_block(empty, source, lambda text: "var.routes" in text)["route"] == [{"cidr_block": "${route.value}"}]
     assert expand_block(empty, source, _never_unset)["route"] == []
+    # Without the for_each as written (a nested dynamic block, a source that cannot be parsed), an
+    # empty collection cannot be told from such a variable: not read as "no element" either.
+    assert expand_block(empty, None, _never_unset)["route"] == [{"cidr_block": "${route.value}"}]
 
 
 def test_a_one_element_list_rendered_as_its_element_is_one_block() -> None:

@@ -215,8 +215,10 @@ def _expand(name: str, spec: Mapping[str, Any], written: str | None, unset: Unse
     collection = first(spec.get("for_each"))
     if elements and fields and isinstance(collection, Mapping) and _one_object(collection, fields):
         elements = [(0, collection)]
-    # Checkov renders a variable that has no value as an empty collection: not "no element".
-    if not elements and written is not None and unset(written):
+    # Checkov renders a variable that has no value as an empty collection: not "no element". Where
+    # the ``for_each`` as written is not at hand (a nested dynamic block, a source that cannot be
+    # parsed), an empty collection cannot be told from such a variable, so it is not read as empty.
+    if not elements and (written is None or unset(written)):
         elements = None
     if elements is None:  # the collection cannot be listed: one block stands for its elements
         blocks = [iterator.mark(content)]
