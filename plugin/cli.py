@@ -205,7 +205,10 @@ def _scan(args: argparse.Namespace) -> int:
     # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
     as_printed = results[0].printed if len(results) == 1 and known is None and not foreign else None
     if args.command in ("baseline", "init"):
-        return _after_scan(args, paths, reports)
+        _after_scan(args, paths, reports)
+        not_scanned = _report_not_scanned(reports, broken, unreadable, unread)
+        print(summary_line(reports, len(not_scanned), len(paths)), file=sys.stderr)
+        return EXIT_FAILED if not_scanned or unread else EXIT_OK
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
     known_records = compared.known if compared else None
     if args.format == "markdown":
@@ -223,6 +226,22 @@ def _scan(args: argparse.Namespace) -> int:
     if compared is not None:
         print(f"cn-crossborder: {compared.summary()}", file=sys.stderr)
     _write_report(args.output, printed)
+    not_parsed = _report_not_scanned(reports, broken, unreadable, unread)
+    for problem in _stale_exemptions(scope, reports):
+        print(f"cn-crossborder: warning: {problem}", file=sys.stderr)
+    failed = any(getattr(r, "failed_checks", None) for r in reports)
+    print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
+    if not_parsed or unread:
+        return EXIT_FAILED
+    if failed and not args.soft_fail:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _report_not_scanned(reports: list, broken: list[Problem], unreadable: list, unread: list[dict]) -> set[str]:
+    """Name on standard error every input of ours the scan could not judge (a file not parsed, a
+    broken inventory, an unreadable file, a module not read); return the files not parsed. Any of
+    them fails the run, whichever command scanned."""
     unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
     parse_errors = sorted(f for f in unparsed if _is_ours(f))
     for file in parse_errors:
@@ -242,16 +261,7 @@ def _scan(args: argparse.Namespace) -> int:
             f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '
             f"could not be read: {module['why']}; nothing in it was scanned"
         )
-    for problem in _stale_exemptions(scope, reports):
-        print(f"cn-crossborder: warning: {problem}", file=sys.stderr)
-    failed = any(getattr(r, "failed_checks", None) for r in reports)
-    not_parsed = set(parse_errors) | {p.file for p in broken} | {str(f) for f, _ in unreadable}
-    print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
-    if parse_errors or broken or unread or unreadable:
-        return EXIT_FAILED
-    if failed and not args.soft_fail:
-        return EXIT_FAILED
-    return EXIT_OK
+    return set(parse_errors) | {str(p.file) for p in broken} | {str(f) for f, _ in unreadable}
 
 
 def _drop_foreign_parse_errors(reports: list) -> bool:
@@ -359,7 +369,7 @@ def _write(file: Path, text: str, what: str) -> None:
         raise UsageError(f"{what} {file} cannot be written: {exc.strerror or exc}") from None
 
 
-def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> int:
+def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> None:
     """``baseline`` and ``init`` scan like ``scan`` and write a file from what the scan found."""
     try:
         if args.command == "baseline":
@@ -370,7 +380,6 @@ def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> i
             print(f"cn-crossborder: wrote {target}; complete the entries marked TODO", file=sys.stderr)
     except (BaselineError, FileExistsError) as exc:
         raise UsageError(str(exc)) from None
-    return EXIT_OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:
