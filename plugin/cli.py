@@ -132,10 +132,7 @@ def _write_report(output: str | None, printed: str) -> None:
     if not output:
         _print_report(printed)
         return
-    try:
-        Path(output).write_text(printed, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output {output} could not be written: {exc.strerror or exc}") from None
+    _write(Path(output), printed, "--output")
 
 
 def _print_report(printed: str) -> None:
@@ -197,8 +194,9 @@ def _scan(args: argparse.Namespace) -> int:
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
     runs = list(scope.runs())
-    steps = [(index, len(runs)) for index in range(1, len(runs) + 1)]
-    results = [_run(scope, run, args, fmt, step, separate=len(runs) > 1) for run, step in zip(runs, steps)]
+    results = [
+        _run(scope, run, args, fmt, (index, len(runs)), separate=len(runs) > 1) for index, run in enumerate(runs, 1)
+    ]
     reports = merge_reports(results)
     foreign = _drop_foreign_parse_errors(reports)
     unread = _unread_modules(reports)  # before a baseline sets known findings aside: not a finding to accept
