@@ -38,7 +38,7 @@ from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
 from cn_crossborder.reports.junit import render_junit
-from cn_crossborder.reports.markdown import FINDING_KEY, render_markdown
+from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
@@ -46,6 +46,7 @@ from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, load_inventory
 from cn_crossborder.sources.kinds import input_kind, unreadable_inputs
 from cn_crossborder.starter import refuse_overwrite, write_starter_policy
+from cn_crossborder.verdicts import recorded_finding
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
@@ -308,8 +309,7 @@ def _unread_modules(reports: list) -> list[dict]:
     found: dict[tuple[str, str, str], dict] = {}
     for report in reports:
         for rec in getattr(report, "failed_checks", None) or []:
-            finding = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
-            module = finding.get("unread_module") if isinstance(finding, dict) else None
+            module = recorded_finding(rec).get("unread_module")
             if isinstance(module, dict):
                 found.setdefault((str(module["file"]), str(module["line"]), str(module["name"])), module)
     return [found[key] for key in sorted(found)]
