@@ -46,7 +46,7 @@ from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, load_inventory
 from cn_crossborder.sources.kinds import input_kind, unreadable_inputs
 from cn_crossborder.starter import refuse_overwrite, write_starter_policy
-from cn_crossborder.verdicts import recorded_finding
+from cn_crossborder.verdicts import UNREAD_MODULE_KEY, recorded_finding
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
@@ -309,7 +309,7 @@ def _unread_modules(reports: list) -> list[dict]:
     found: dict[tuple[str, str, str], dict] = {}
     for report in reports:
         for rec in getattr(report, "failed_checks", None) or []:
-            module = recorded_finding(rec).get("unread_module")
+            module = recorded_finding(rec).get(UNREAD_MODULE_KEY)
             if isinstance(module, dict):
                 found.setdefault((str(module["file"]), str(module["line"]), str(module["name"])), module)
     return [found[key] for key in sorted(found)]

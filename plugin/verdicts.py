@@ -19,6 +19,8 @@ from cn_crossborder.model import DEDICATED, VPN, Link
 # Key under which a finding's structured record rides in Checkov's ``check_result`` (and so in its
 # JSON report): what reports render, so that none of them parses the details text back.
 FINDING_KEY = "cn_crossborder"
+# Key of a finding's record that names a module call whose source resolves to no files.
+UNREAD_MODULE_KEY = "unread_module"
 
 PASSED = "PASSED"
 FAILED = "FAILED"
