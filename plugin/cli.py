@@ -171,7 +171,10 @@ def _scan(args: argparse.Namespace) -> int:
     if args.changed_files:
         paths = scan_roots(paths)
         if not paths:
-            print("cn-crossborder: nothing to scan (no Terraform or inventory file among the changes)", file=sys.stderr)
+            print(
+                "cn-crossborder: nothing to scan (no input of cn-crossborder and no policy file among the changes)",
+                file=sys.stderr,
+            )
             return EXIT_OK
     for path in paths:
         _check_path(path)

@@ -118,6 +118,7 @@ def test_scan_with_changed_files_and_nothing_relevant_exits_0(tmp_path: Path) ->
     readme.write_text("# x\n", encoding="utf-8")
     proc = run_cli("scan", "--changed-files", str(readme))
     assert proc.returncode == 0, proc.stderr
+    assert "nothing to scan (no input of cn-crossborder and no policy file among the changes)" in proc.stderr
 
 
 # ---------------------------------------------------------------------------- real pre-commit
