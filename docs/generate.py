@@ -347,6 +347,17 @@ def check_module_path(rule: Any) -> Path:
     return CHECK_MODULES / f"{rule.id.lower()}.py"
 
 
+def _covered_by(rules: list[Any], cloud: str) -> dict[str, list[str]]:
+    """Resource type of ``cloud`` -> the rules that read it, each "CKV_CNX_nnn (reported|read)"."""
+    covered: dict[str, list[str]] = {}
+    for rule in rules:
+        for cov in rule.coverage:
+            if cov.cloud == cloud:
+                how = "reported" if cov.reported else "read"
+                covered.setdefault(cov.resource_type, []).append(f"{rule.id} ({how})")
+    return covered
+
+
 def coverage_ledger(rules: list[Any], specs: list[Any], ledger_of: Any) -> str:
     """docs/coverage.md: per cloud, every connectivity type the rules read (derived from the specs)
     and every one deliberately not read, with the reason (the specs' ``ledger``)."""
@@ -361,12 +372,7 @@ def coverage_ledger(rules: list[Any], specs: list[Any], ledger_of: Any) -> str:
         "the spec's `ledger` section ([format](cloud-specs.md#coverage-ledger)).",
     ]
     for spec in specs:
-        covered: dict[str, list[str]] = {}
-        for rule in rules:
-            for cov in rule.coverage:
-                if cov.cloud == spec.cloud and "::" not in cov.resource_type:
-                    how = "reported" if cov.reported else "read"
-                    covered.setdefault(cov.resource_type, []).append(f"{rule.id} ({how})")
+        covered = {t: r for t, r in _covered_by(rules, spec.cloud).items() if "::" not in t}
         lines += ["", f"## {spec.cloud}", "", "| resource type | covered by |", "| --- | --- |"]
         lines += [f"| `{t}` | {', '.join(r)} |" for t, r in sorted(covered.items())]
         ledger = ledger_of(spec)
@@ -385,12 +391,7 @@ def cloudformation_ledger(rules: list[Any]) -> list[str]:
     from cn_crossborder.clouds.cloudformation import CLOUD, untwinned
     from cn_crossborder.sources.cloudformation import AWS_TYPES
 
-    covered: dict[str, list[str]] = {}
-    for rule in rules:
-        for cov in rule.coverage:
-            if cov.cloud == CLOUD:
-                how = "reported" if cov.reported else "read"
-                covered.setdefault(cov.resource_type, []).append(f"{rule.id} ({how})")
+    covered = _covered_by(rules, CLOUD)
     lines = [
         "",
         f"## {CLOUD}",

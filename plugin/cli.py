@@ -38,7 +38,7 @@ from cn_crossborder.domain.yamlsrc import InputError, Problem
 from cn_crossborder.explain import explain
 from cn_crossborder.precommit import scan_roots
 from cn_crossborder.reports.junit import render_junit
-from cn_crossborder.reports.markdown import FINDING_KEY, render_markdown
+from cn_crossborder.reports.markdown import render_markdown
 from cn_crossborder.reports.sarif import render_sarif
 from cn_crossborder.rules import all_rules
 from cn_crossborder.scope import Run, Scope, target
@@ -46,6 +46,7 @@ from cn_crossborder.sources.cloudformation import REGION_ENV
 from cn_crossborder.sources.inventory import find_inventories, load_inventory
 from cn_crossborder.sources.kinds import input_kind, unreadable_inputs
 from cn_crossborder.starter import refuse_overwrite, write_starter_policy
+from cn_crossborder.verdicts import UNREAD_MODULE_KEY, recorded_finding
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("cli", "json", "sarif", "junitxml", "markdown")
@@ -132,10 +133,7 @@ def _write_report(output: str | None, printed: str) -> None:
     if not output:
         _print_report(printed)
         return
-    try:
-        Path(output).write_text(printed, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output {output} could not be written: {exc.strerror or exc}") from None
+    _write(Path(output), printed, "--output")
 
 
 def _print_report(printed: str) -> None:
@@ -173,7 +171,10 @@ def _scan(args: argparse.Namespace) -> int:
     if args.changed_files:
         paths = scan_roots(paths)
         if not paths:
-            print("cn-crossborder: nothing to scan (no Terraform or inventory file among the changes)", file=sys.stderr)
+            print(
+                "cn-crossborder: nothing to scan (no input of cn-crossborder and no policy file among the changes)",
+                file=sys.stderr,
+            )
             return EXIT_OK
     for path in paths:
         _check_path(path)
@@ -197,15 +198,19 @@ def _scan(args: argparse.Namespace) -> int:
     except ChecksUnavailable as exc:
         raise UsageError(str(exc)) from None
     runs = list(scope.runs())
-    steps = [(index, len(runs)) for index in range(1, len(runs) + 1)]
-    results = [_run(scope, run, args, fmt, step, separate=len(runs) > 1) for run, step in zip(runs, steps)]
+    results = [
+        _run(scope, run, args, fmt, (index, len(runs)), separate=len(runs) > 1) for index, run in enumerate(runs, 1)
+    ]
     reports = merge_reports(results)
     foreign = _drop_foreign_parse_errors(reports)
     unread = _unread_modules(reports)  # before a baseline sets known findings aside: not a finding to accept
     # One run whose report nothing changed: Checkov's own printout stands (and costs nothing more).
     as_printed = results[0].printed if len(results) == 1 and known is None and not foreign else None
     if args.command in ("baseline", "init"):
-        return _after_scan(args, paths, reports)
+        _after_scan(args, paths, reports)
+        not_scanned = _report_not_scanned(reports, broken, unreadable, unread)
+        print(summary_line(reports, len(not_scanned), len(paths)), file=sys.stderr)
+        return EXIT_FAILED if not_scanned or unread else EXIT_OK
     compared = apply_baseline(Path(args.baseline), known, reports, paths) if known is not None else None
     known_records = compared.known if compared else None
     if args.format == "markdown":
@@ -223,6 +228,22 @@ def _scan(args: argparse.Namespace) -> int:
     if compared is not None:
         print(f"cn-crossborder: {compared.summary()}", file=sys.stderr)
     _write_report(args.output, printed)
+    not_parsed = _report_not_scanned(reports, broken, unreadable, unread)
+    for problem in _stale_exemptions(scope, reports):
+        print(f"cn-crossborder: warning: {problem}", file=sys.stderr)
+    failed = any(getattr(r, "failed_checks", None) for r in reports)
+    print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
+    if not_parsed or unread:
+        return EXIT_FAILED
+    if failed and not args.soft_fail:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _report_not_scanned(reports: list, broken: list[Problem], unreadable: list, unread: list[dict]) -> set[str]:
+    """Name on standard error every input of ours the scan could not judge (a file not parsed, a
+    broken inventory, an unreadable file, a module not read); return the files not parsed. Any of
+    them fails the run, whichever command scanned."""
     unparsed = {str(f) for r in reports for f in getattr(r, "parsing_errors", [])}
     parse_errors = sorted(f for f in unparsed if _is_ours(f))
     for file in parse_errors:
@@ -242,16 +263,7 @@ def _scan(args: argparse.Namespace) -> int:
             f'{module["file"]}:{module["line"]}: module "{module["name"]}" (source {module["source"]}) '
             f"could not be read: {module['why']}; nothing in it was scanned"
         )
-    for problem in _stale_exemptions(scope, reports):
-        print(f"cn-crossborder: warning: {problem}", file=sys.stderr)
-    failed = any(getattr(r, "failed_checks", None) for r in reports)
-    not_parsed = set(parse_errors) | {p.file for p in broken} | {str(f) for f, _ in unreadable}
-    print(summary_line(reports, len(not_parsed), len(paths)), file=sys.stderr)
-    if parse_errors or broken or unread or unreadable:
-        return EXIT_FAILED
-    if failed and not args.soft_fail:
-        return EXIT_FAILED
-    return EXIT_OK
+    return set(parse_errors) | {str(p.file) for p in broken} | {str(f) for f, _ in unreadable}
 
 
 def _drop_foreign_parse_errors(reports: list) -> bool:
@@ -300,8 +312,7 @@ def _unread_modules(reports: list) -> list[dict]:
     found: dict[tuple[str, str, str], dict] = {}
     for report in reports:
         for rec in getattr(report, "failed_checks", None) or []:
-            finding = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
-            module = finding.get("unread_module") if isinstance(finding, dict) else None
+            module = recorded_finding(rec).get(UNREAD_MODULE_KEY)
             if isinstance(module, dict):
                 found.setdefault((str(module["file"]), str(module["line"]), str(module["name"])), module)
     return [found[key] for key in sorted(found)]
@@ -359,7 +370,7 @@ def _write(file: Path, text: str, what: str) -> None:
         raise UsageError(f"{what} {file} cannot be written: {exc.strerror or exc}") from None
 
 
-def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> int:
+def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> None:
     """``baseline`` and ``init`` scan like ``scan`` and write a file from what the scan found."""
     try:
         if args.command == "baseline":
@@ -370,7 +381,6 @@ def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> i
             print(f"cn-crossborder: wrote {target}; complete the entries marked TODO", file=sys.stderr)
     except (BaselineError, FileExistsError) as exc:
         raise UsageError(str(exc)) from None
-    return EXIT_OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:

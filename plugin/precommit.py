@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from cn_crossborder.sources.inventory import is_inventory_file
+from cn_crossborder.sources.kinds import input_kind
 
 POLICY_FILE = ".cn-crossborder.yaml"
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
@@ -25,19 +25,18 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def is_relevant(path: Path) -> bool:
-    """Whether a changed file can change a verdict: Terraform, the policy, or a network inventory.
+    """Whether a changed file can change a verdict: the policy, or an input the scan reads
+    (``input_kind``: Terraform, a plan, a CloudFormation template, a network inventory).
 
-    Other YAML (Kubernetes manifests, CI files) is matched by the hook's pattern too, but only an
-    inventory (top-level ``kind: cn-crossborder/network-inventory``) makes its directory worth a scan.
+    Other YAML (Kubernetes manifests, CI files) is matched by the hook's pattern too, but is no
+    input of ours, so it does not make its directory worth a scan.
     """
     name = path.name.lower()
-    if name == POLICY_FILE or name.endswith(TERRAFORM_SUFFIXES):
+    if name == POLICY_FILE:
         return True
-    if name.endswith(YAML_SUFFIXES):
-        if not path.is_file():
-            return True  # a deleted inventory: rescan its directory to be safe
-        return is_inventory_file(path)
-    return False
+    if not path.is_file():
+        return name.endswith(TERRAFORM_SUFFIXES + YAML_SUFFIXES)  # deleted: rescan its directory to be safe
+    return input_kind(path) is not None
 
 
 def _directory_of(path: Path) -> Path:

@@ -23,8 +23,8 @@ from typing import Any
 
 from cn_crossborder.baseline import relative_file
 from cn_crossborder.domain.policy import POLICY_FILENAME
+from cn_crossborder.verdicts import recorded_finding
 
-FINDING_KEY = "cn_crossborder"
 UNKNOWN = "unknown"
 # How CKV_CNX_201 says that a customer gateway names no device it can identify (its reason).
 UNIDENTIFIED_DEVICE = "names no device the catalogue recognises"
@@ -55,11 +55,6 @@ class Unknowns:
     devices: dict[str, _Seen] = field(default_factory=dict)  # gateway address -> where
 
 
-def _finding(rec: Any) -> dict[str, Any]:
-    found = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
-    return found if isinstance(found, dict) else {}
-
-
 def _cidr(label: str) -> str | None:
     try:
         address = ipaddress.ip_address(label.strip())
@@ -74,7 +69,7 @@ def collect_unknowns(reports: Iterable[Any], paths: Sequence[Path]) -> Unknowns:
     for rep in reports:
         for attr in ("failed_checks", "skipped_checks", "passed_checks"):
             for rec in getattr(rep, attr, None) or []:
-                finding = _finding(rec)
+                finding = recorded_finding(rec)
                 where = f"{rec.resource} ({relative_file(rec, paths)})"
                 for link in finding.get("links") or ():
                     for end in (link.get("local") or {}, link.get("remote") or {}):

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cn_crossborder.domain.context import ScanContext
 from cn_crossborder.domain.endpoints import CIRCUIT_TAG, LOCATION_TAG, Endpoint, parse_address
 from cn_crossborder.model import DEDICATED, VPN, Link
+
+# Key under which a finding's structured record rides in Checkov's ``check_result`` (and so in its
+# JSON report): what reports render, so that none of them parses the details text back.
+FINDING_KEY = "cn_crossborder"
+# Key of a finding's record that names a module call whose source resolves to no files.
+UNREAD_MODULE_KEY = "unread_module"
 
 PASSED = "PASSED"
 FAILED = "FAILED"
@@ -175,3 +182,9 @@ def judge_instances(address: str, verdicts: list[tuple[str, Verdict | None]]) ->
         return Verdict(FAILED, reason, details, links)
     instance, verdict = judged[-1]
     return Verdict(PASSED, f"{instance}: {verdict.reason}", details, links)
+
+
+def recorded_finding(rec: Any) -> dict[str, Any]:
+    """The structured finding a Checkov record carries under ``FINDING_KEY``; {} when it has none."""
+    found = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
+    return found if isinstance(found, dict) else {}

@@ -154,3 +154,14 @@ def test_a_scan_loads_only_the_runners_its_inputs_need(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("LOADED"))
     assert line.split()[1:] == ["0", "checkov.terraform.runner"], proc.stderr[-2000:]
+
+
+def test_a_changed_report_merge_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def merge(base: object, other: object) -> None:  # the parameters merge_reports passes are gone
+        return None
+
+    monkeypatch.setattr(internals, "merge_into", merge)
+    monkeypatch.delattr(internals.Record, "get_unique_string")
+    with pytest.raises(internals.CheckovChanged, match="merge_reports no longer takes") as raised:
+        internals.verify()
+    assert "get_unique_string" in str(raised.value)

@@ -118,6 +118,7 @@ def test_scan_with_changed_files_and_nothing_relevant_exits_0(tmp_path: Path) ->
     readme.write_text("# x\n", encoding="utf-8")
     proc = run_cli("scan", "--changed-files", str(readme))
     assert proc.returncode == 0, proc.stderr
+    assert "nothing to scan (no input of cn-crossborder and no policy file among the changes)" in proc.stderr
 
 
 # ---------------------------------------------------------------------------- real pre-commit
@@ -237,3 +238,15 @@ def test_hook_scans_the_root_that_calls_a_changed_module(hook_repo: Path, tmp_pa
     assert proc.returncode == 1, out[-5000:]
     assert "CKV_CNX_101" in out and "aws_vpn_connection.to_frankfurt" in out
     assert "cn-north-1" in out
+
+
+def test_scan_roots_keep_a_changed_cloudformation_template_or_plan(tmp_path: Path) -> None:
+    """Any input the scan reads makes its directory worth a scan, not only Terraform and inventories."""
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "plan").mkdir()
+    template = tmp_path / "cfn" / "vpn.yaml"
+    template.write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n", encoding="utf-8")
+    plan = tmp_path / "plan" / "tfplan.json"
+    plan.write_text('{"terraform_version": "1.9.0", "planned_values": {}}\n', encoding="utf-8")
+    roots = scan_roots([template, plan])
+    assert sorted(p.resolve() for p in roots) == [(tmp_path / "cfn").resolve(), (tmp_path / "plan").resolve()]

@@ -449,3 +449,21 @@ def test_markdown_fix_cell_is_a_complete_sentence_of_the_real_fix(check_id: str)
     assert shown == fix or (fix[len(shown) :].startswith(" ") and fix[len(shown) :].lstrip()[0].isupper())
     assert shown.endswith(".")
     assert shown.count("(") == shown.count(")") and shown.count("`") % 2 == 0 and shown.count('"') % 2 == 0
+
+
+def test_every_report_reads_the_finding_under_the_key_the_checks_write() -> None:
+    from cn_crossborder.checkov import checks
+    from cn_crossborder.reports.junit import render_junit
+    from cn_crossborder.verdicts import FINDING_KEY, recorded_finding
+
+    assert checks.FINDING_KEY == FINDING_KEY
+    rec = _record(["details"], finding={"reason": "the structured reason", "links": []})
+    assert recorded_finding(rec)["reason"] == "the structured reason"
+    report = SimpleNamespace(
+        check_type="terraform", failed_checks=[rec], passed_checks=[], skipped_checks=[], parsing_errors=[]
+    )
+    assert "the structured reason" in render_junit([report])
+    assert "the structured reason" in render_markdown([report])
+    # a record without a structured finding (an error, a broken inventory) reads as an empty one
+    assert recorded_finding(_record(["details"], finding=None)) == {}
+    assert recorded_finding(SimpleNamespace(check_result={FINDING_KEY: "not a finding"})) == {}

@@ -188,3 +188,14 @@ def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert policy.read_text(encoding="utf-8") != before
     load_policy(policy)
+
+
+@pytest.mark.parametrize("command", ["baseline", "init"])
+def test_baseline_and_init_name_a_file_they_could_not_parse_and_fail(tmp_path: Path, command: str) -> None:
+    tree = _tree(tmp_path, policy=False)
+    (tree / "broken.tf").write_text('resource "aws_vpn_connection" "x" {\n  bad =\n', encoding="utf-8")
+    proc = run_cli(command, ".", "--as-of", AS_OF, cwd=tree)
+    assert proc.returncode == 1, proc.stderr
+    assert "broken.tf could not be parsed; it was not scanned" in proc.stderr
+    assert "1 file not parsed" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -95,7 +95,9 @@ def test_a_module_whose_source_cannot_be_read_is_named_and_fails_the_run(tmp_pat
 def test_a_baseline_does_not_accept_an_unread_module(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(GATEWAY + 'module "missing" {\n  source = "./nowhere"\n}\n', encoding="utf-8")
     baseline = tmp_path / "baseline.json"
-    assert run_cli("baseline", str(tmp_path), "--output", str(baseline), "--as-of", AS_OF).returncode == 0
+    written = run_cli("baseline", str(tmp_path), "--output", str(baseline), "--as-of", AS_OF)
+    assert written.returncode == 1 and baseline.is_file(), written.stderr[-2000:]  # named, not accepted silently
+    assert 'module "missing" (source ./nowhere) could not be read' in written.stderr
     proc = run_cli("scan", str(tmp_path), "--baseline", str(baseline), "--as-of", AS_OF)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert 'module "missing" (source ./nowhere) could not be read' in proc.stderr

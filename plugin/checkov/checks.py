@@ -38,14 +38,9 @@ from cn_crossborder.model import NetworkModel
 from cn_crossborder.network import model_for, template_model, tree_model
 from cn_crossborder.rules import Rule, get_rule
 from cn_crossborder.sources.terraform import UnreadModule
-from cn_crossborder.verdicts import FAILED, Verdict
+from cn_crossborder.verdicts import FAILED, FINDING_KEY, UNREAD_MODULE_KEY, Verdict
 
 CATEGORIES = {"NETWORKING": CheckCategories.NETWORKING, "ENCRYPTION": CheckCategories.ENCRYPTION}
-
-
-# Key under which a finding's structured record rides in Checkov's ``check_result`` (and so in its
-# JSON report): what reports render, so that none of them parses the details text back.
-FINDING_KEY = "cn_crossborder"
 
 
 def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
@@ -260,10 +255,6 @@ class TerraformRuleCheck(_RuleCheck, BaseResourceCheck):
             return self._judge(model, found[0])
         block = replace(found[0], address=self._address, instances=found, refs={})
         return self._judge(model, block)
-
-
-# Key of a finding's record that names a module call whose source resolves to no files.
-UNREAD_MODULE_KEY = "unread_module"
 
 
 def unread_module_finding(module: UnreadModule) -> dict[str, Any]:

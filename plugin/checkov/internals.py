@@ -27,6 +27,9 @@ check:
    takes. ``CheckovScan`` does what ``checkov.main.Checkov`` does for the options a scan passes, with
    Checkov's own argument parser, runner filter, runner registry and report printing, and constructs
    only the runners of the frameworks asked for.
+7. The reports of several runs (one per directory and policy) are merged with Checkov's own
+   ``merge_reports`` into one ``Report`` per check type, each finding once by its
+   ``Record.get_unique_string`` (``merge_reports``).
 
 ``verify()`` states what each adaptation expects of the installed Checkov and raises
 ``CheckovChanged`` with a clear message when an upgrade breaks it; the test suite calls it.
@@ -42,7 +45,7 @@ import os
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -55,6 +58,9 @@ from checkov.common.bridgecrew.check_type import checkov_runners
 from checkov.common.bridgecrew.integration_features.integration_feature_registry import integration_feature_registry
 from checkov.common.bridgecrew.platform_integration import bc_integration
 from checkov.common.graph.db_connectors.rustworkx.rustworkx_db_connector import RustworkxConnector
+from checkov.common.output.record import Record
+from checkov.common.output.report import Report
+from checkov.common.output.report import merge_reports as merge_into
 from checkov.common.runners import object_runner
 from checkov.common.runners.runner_registry import RunnerRegistry
 from checkov.common.util.banner import banner, default_tool
@@ -386,6 +392,21 @@ def install(yaml_record: Callable[[dict[str, Any]], None], yaml_parse: ParseHook
     hook_yaml_parse(yaml_parse)
 
 
+def merge_reports(runs: Iterable[list[Any]]) -> list[Any]:
+    """One report per check type from several runs; a finding two runs both made counts once."""
+    merged: dict[str, Any] = {}
+    for reports in runs:
+        for report in reports:
+            base = merged.setdefault(report.check_type, Report(report.check_type))
+            merge_into(base, report)
+    for report in merged.values():
+        for attr in ("passed_checks", "failed_checks", "skipped_checks"):
+            unique = {r.get_unique_string(): r for r in getattr(report, attr)}
+            setattr(report, attr, list(unique.values()))
+        report.parsing_errors = list(dict.fromkeys(report.parsing_errors))
+    return list(merged.values())
+
+
 def verify() -> None:
     """Raise ``CheckovChanged`` naming what moved when the installed Checkov breaks an adaptation."""
     problems = []
@@ -415,6 +436,10 @@ def verify() -> None:
         problems.append("the CloudFormation runner no longer names its locals `cf_file` and `file_abs_path`")
     if "Record(" not in inspect.getsource(object_runner):
         problems.append("checkov.common.runners.object_runner no longer calls `Record(`")
+    if not {"base_report", "report_to_merge"} <= set(inspect.signature(merge_into).parameters):
+        problems.append("checkov.common.output.report.merge_reports no longer takes `base_report, report_to_merge`")
+    if not callable(getattr(Record, "get_unique_string", None)):
+        problems.append("checkov.common.output.record.Record no longer has `get_unique_string`")
     problems += _verify_scan()
     if problems:
         raise CheckovChanged(

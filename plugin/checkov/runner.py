@@ -234,20 +234,8 @@ def _restrict(report: Any, keep: Keep) -> bool:
 
 def merge_reports(runs: Iterable[list]) -> list:
     """One report per check type from several runs; a finding two runs both made counts once."""
-    from checkov.common.output.report import Report
-    from checkov.common.output.report import merge_reports as merge_into
-
-    merged: dict[str, Any] = {}
-    for reports in runs:
-        for report in reports:
-            base = merged.setdefault(report.check_type, Report(report.check_type))
-            merge_into(base, report)
-    for report in merged.values():
-        for attr in ("passed_checks", "failed_checks", "skipped_checks"):
-            unique = {r.get_unique_string(): r for r in getattr(report, attr)}
-            setattr(report, attr, list(unique.values()))
-        report.parsing_errors = list(dict.fromkeys(report.parsing_errors))
-    return list(merged.values())
+    internals = importlib.import_module("cn_crossborder.checkov.internals")
+    return list(internals.merge_reports(runs))
 
 
 def render(reports: list, argv: list[str]) -> str:

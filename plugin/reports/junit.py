@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Any
 
-FINDING_KEY = "cn_crossborder"
+from cn_crossborder.verdicts import recorded_finding
 
 
 def _result(rec: Any) -> str:
@@ -32,7 +32,7 @@ def _lines(rec: Any) -> str:
 
 def failure_text(rec: Any) -> str:
     """Everything a reviewer needs, in the order they read it."""
-    finding = rec.check_result.get(FINDING_KEY) or {}
+    finding = recorded_finding(rec)
     out = [f"Resource: {rec.resource}", f"File: {rec.file_path}: {_lines(rec)}"]
     for link in finding.get("links", ()):
         for end in (link["local"], link["remote"]):
@@ -60,7 +60,7 @@ def _case(rec: Any) -> ET.Element:
     )
     result = _result(rec)
     if result == "FAILED":
-        finding = rec.check_result.get(FINDING_KEY) or {}
+        finding = recorded_finding(rec)
         failure = ET.SubElement(
             case, "failure", {"type": "failure", "message": str(finding.get("reason") or rec.check_name)}
         )

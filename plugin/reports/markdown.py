@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cn_crossborder.rules import all_rules
+from cn_crossborder.verdicts import recorded_finding
 
 TITLE = "cn-crossborder"
 MAX_WHY_LINES = 3
 MAX_EDGE_LABELS = 4
-
-FINDING_KEY = "cn_crossborder"
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -65,14 +64,9 @@ def _order(rec: Any) -> tuple[str, str, int, str]:
     return (rec.check_id, path, int(lines[0] or 0), rec.resource)
 
 
-def _finding(rec: Any) -> dict[str, Any]:
-    found = (getattr(rec, "check_result", None) or {}).get(FINDING_KEY)
-    return found if isinstance(found, dict) else {}
-
-
 def _why(rec: Any) -> str:
     """The finding's own reason; a record without one (an error, a broken inventory) shows its details."""
-    reason = _finding(rec).get("reason")
+    reason = recorded_finding(rec).get("reason")
     if reason:
         return str(reason)
     lines = list(dict.fromkeys(str(d) for d in (rec.details or [])))
@@ -162,7 +156,7 @@ def link_graph(reports: Iterable[Any], attrs: tuple[str, ...] = ALL_RECORDS) -> 
     reports = list(reports)
     for attr in attrs:
         for rec in _records(reports, attr):
-            for link in _finding(rec).get("links", ()):
+            for link in recorded_finding(rec).get("links", ()):
                 label = f"{rec.check_id} {_verdict(rec)}: {rec.resource}"
                 graph.add(_node(link["local"]), _node(link["remote"]), label, _verdict(rec))
     return graph

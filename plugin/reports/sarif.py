@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cn_crossborder import __version__
+from cn_crossborder.baseline import SKIP_COMMENT
 from cn_crossborder.rules import all_rules
 
 INFORMATION_URI = "https://github.com/cn-crossborder/cn-crossborder"
@@ -123,9 +124,6 @@ def _unparsed(file: str, root: Path) -> dict[str, Any]:
     }
 
 
-BASELINE_COMMENT = "baseline-skipped"  # Checkov's comment for baselined findings
-
-
 def _message(record: Any) -> str:
     lines = [f"{record.check_name} ({record.resource})"]
     lines += [str(d) for d in (record.details or [])]
@@ -171,7 +169,7 @@ def sarif_document(reports: list[Any]) -> dict[str, Any]:
             result["relatedLocations"] = [caller]
         comment = (record.check_result or {}).get("suppress_comment") or ""
         # an exemption of the policy, or a known finding of a baseline (scan --baseline)
-        if "suppressions" in result and (comment.startswith(EXEMPTION_PREFIX) or comment == BASELINE_COMMENT):
+        if "suppressions" in result and (comment.startswith(EXEMPTION_PREFIX) or comment == SKIP_COMMENT):
             result["suppressions"] = [{"kind": "external", "justification": comment}]
     return doc
 
