@@ -11,14 +11,23 @@ args=(scan "${paths[@]}")
 [ -n "${INPUT_POLICY:-}" ] && args+=(--policy "${INPUT_POLICY}")
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "${INPUT_BASELINE}")
 [ -n "${INPUT_AS_OF:-}" ] && args+=(--as-of "${INPUT_AS_OF}")
+# A wrong input stops before the scan: said in the log and the job summary, exit code 2 at the gate.
+input_error() {
+  echo "cn-crossborder: error: $1" >&2
+  printf '## cn-crossborder: error\n\n%s (exit code 2).\n' "$1" >> "${GITHUB_STEP_SUMMARY}"
+  echo "exit-code=2" >> "${GITHUB_OUTPUT}"
+  exit 0
+}
 case "${INPUT_SOFT_FAIL:-false}" in
   true | True | TRUE) args+=(--soft-fail) ;;
   false | False | FALSE | "") ;;
-  *)
-    echo "cn-crossborder: error: input soft-fail must be true or false, not '${INPUT_SOFT_FAIL}'" >&2
-    echo "exit-code=2" >> "${GITHUB_OUTPUT}"
-    exit 0
-    ;;
+  *) input_error "input soft-fail must be true or false, not '${INPUT_SOFT_FAIL}'" ;;
+esac
+# upload-sarif is read by the upload step's condition; a value that is neither would skip the upload
+# without a word.
+case "${INPUT_UPLOAD_SARIF:-true}" in
+  true | True | TRUE | false | False | FALSE | "") ;;
+  *) input_error "input upload-sarif must be true or false, not '${INPUT_UPLOAD_SARIF}'" ;;
 esac
 
 summary="$(mktemp "${RUNNER_TEMP:-/tmp}/cn-crossborder-summary.XXXXXX")"

@@ -173,3 +173,11 @@ def test_action_usage_error_fails_with_2_and_says_so_in_the_summary(workspace: P
     codes = runner.run()
     assert codes[-1] == 2
     assert "exit code 2" in runner.summary.read_text(encoding="utf-8")
+
+
+def test_action_refuses_an_upload_sarif_that_is_neither_true_nor_false(workspace: Path) -> None:
+    """``upload-sarif: yes`` would skip the upload without a word: refused like soft-fail."""
+    runner = Runner(workspace, {"paths": "infra", "as-of": AS_OF, "upload-sarif": "yes"})
+    codes = runner.run()
+    assert codes[-1] == 2
+    assert "exit code 2" in runner.summary.read_text(encoding="utf-8")
