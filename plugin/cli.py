@@ -377,7 +377,8 @@ def _after_scan(args: argparse.Namespace, paths: list[Path], reports: list) -> N
             count = write_baseline(Path(args.output), reports, paths)
             print(f"cn-crossborder: wrote {count} known finding(s) to {args.output}", file=sys.stderr)
         else:
-            target = write_starter_policy(paths[0], reports, paths, force=args.force)
+            as_of = parse_as_of(args.as_of)  # checked before the scan
+            target = write_starter_policy(paths[0], reports, paths, force=args.force, as_of=as_of)
             print(f"cn-crossborder: wrote {target}; complete the entries marked TODO", file=sys.stderr)
     except (BaselineError, FileExistsError) as exc:
         raise UsageError(str(exc)) from None

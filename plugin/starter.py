@@ -175,11 +175,14 @@ def refuse_overwrite(path: Path, force: bool) -> None:
         raise FileExistsError(f"{target} already exists; pass --force to replace it")
 
 
-def write_starter_policy(path: Path, reports: Iterable[Any], paths: Sequence[Path], *, force: bool) -> Path:
-    """Write the starter policy next to the scanned tree; refuse to replace one unless ``force``."""
+def write_starter_policy(
+    path: Path, reports: Iterable[Any], paths: Sequence[Path], *, force: bool, as_of: _dt.date
+) -> Path:
+    """Write the starter policy next to the scanned tree, dated as the scan was (``--as-of``);
+    refuse to replace one unless ``force``."""
     refuse_overwrite(path, force)
     target = starter_path(path)
-    text = render_starter(collect_unknowns(reports, paths), str(path), _dt.date.today())
+    text = render_starter(collect_unknowns(reports, paths), str(path), as_of)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:

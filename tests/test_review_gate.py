@@ -159,6 +159,7 @@ def test_init_writes_a_starter_policy_that_loads_and_lists_what_is_unknown(tmp_p
     load_policy(policy)  # the file loads as written
     for key in ("version: 1", "circuits:", "locations:", "devices:", "licences:", "exemptions:"):
         assert key in text
+    assert f"on {AS_OF}." in text.splitlines()[0]  # dated as the scan was
     # the private peer address of aws_customer_gateway.private_undeclared, to locate
     assert "#  - cidr: 10.20.0.1/32" in text
     assert re.search(r"#    country: XX +# TODO", text)
